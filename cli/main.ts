@@ -1,0 +1,39 @@
+// The `cdclake` command line: reads configuration once, runs one command, exits with its status.
+
+import { parseArgs } from 'node:util';
+import { resolveConfig } from '../core/config.ts';
+import { CdcError } from '../core/errors.ts';
+import { smoke } from './commands/smoke.ts';
+
+const USAGE = `usage: cdclake <command>
+
+commands:
+  smoke     one small batch through Kafka, S3 and DuckLake, to prove the stack works
+  help      this text
+
+Configuration comes from environment variables; see the README's configuration table.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
+  const [command] = positionals;
+  switch (command) {
+    case 'smoke':
+      await smoke(resolveConfig(), (line) => process.stdout.write(line + '\n'));
+      return 0;
+    case undefined:
+    case 'help':
+      process.stdout.write(USAGE + '\n');
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`cdclake: unknown command ${JSON.stringify(command)}\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error: unknown) {
+  const code = error instanceof CdcError ? ` [${error.code}]` : '';
+  process.stderr.write(`cdclake: ${error instanceof Error ? error.message : String(error)}${code}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,79 @@
+// Configuration of every cdclake process, read from the environment in one pure function.
+// A wrong value stops the process with an error naming the variable, the value and what was expected.
+
+import path from 'node:path';
+import { z } from 'zod';
+import { CdcError, ErrorCode } from './errors.ts';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case identifier: letters, digits, _');
+
+/** Every variable cdclake reads, with its default. The README's configuration table mirrors this list. */
+export const configSchema = z
+  .object({
+    CDCLAKE_HOME: z.string().min(1).default('.cdclake'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    METRICS_PORT: port.default(9464),
+    KAFKA_BROKERS: z
+      .string()
+      .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'a comma-separated list of host:port')
+      .default('127.0.0.1:9092'),
+    KAFKA_CLIENT_ID: z.string().min(1).default('cdclake'),
+    KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+    CDC_TOPIC_PREFIX: identifier.default('cdc'),
+    S3_ENDPOINT: z.url('an http(s) URL such as http://127.0.0.1:9000').default('http://127.0.0.1:9000'),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 of a-z 0-9 . -')
+      .default('cdclake'),
+    S3_ACCESS_KEY_ID: z.string().min(1).default('cdclake'),
+    S3_SECRET_ACCESS_KEY: z.string().min(8, 'at least 8 characters').default('cdclake-secret'),
+    S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false'], 'true or false')
+      .default('true')
+      .transform((v) => v === 'true'),
+    PG_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+      .default('postgres://cdclake:cdclake@127.0.0.1:5432/cdclake'),
+    LAKE_CATALOG: z
+      .string()
+      .regex(/^(duckdb|postgres):.+/, 'duckdb:<file> or postgres:<libpq connection string>')
+      .optional(),
+    LAKE_DATA_PATH: z.string().min(1).optional(),
+    DUCKDB_EXTENSION_DIR: z.string().min(1).optional(),
+  })
+  .transform((c) => {
+    const home = path.resolve(c.CDCLAKE_HOME);
+    return {
+      ...c,
+      CDCLAKE_HOME: home,
+      LAKE_CATALOG: c.LAKE_CATALOG ?? `duckdb:${path.join(home, 'lake', 'catalog.ducklake')}`,
+      LAKE_DATA_PATH: c.LAKE_DATA_PATH ?? `s3://${c.S3_BUCKET}/lake/`,
+      DUCKDB_EXTENSION_DIR: c.DUCKDB_EXTENSION_DIR ?? path.join(home, 'duckdb', 'extensions'),
+    };
+  });
+
+export type Config = z.output<typeof configSchema>;
+
+/** Reads the configuration from `env`; throws CDC_CONFIG_INVALID naming every variable at fault. */
+export function resolveConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.in.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? '?');
+    const shown = SECRET_VARIABLES.has(variable) ? '<hidden>' : JSON.stringify(input[variable]);
+    return `${variable}=${shown}: expected ${issue.message}`;
+  });
+  throw new CdcError(ErrorCode.CONFIG_INVALID, `invalid configuration: ${problems.join('; ')}`, {
+    facts: { variables: parsed.error.issues.map((i) => String(i.path[0])) },
+  });
+}
+
+const SECRET_VARIABLES = new Set(['S3_SECRET_ACCESS_KEY']);

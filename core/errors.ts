@@ -1,0 +1,33 @@
+// Errors of cdclake: one class, a stable code per failure kind, a retriable flag and the facts as properties.
+// Retry loops read `retriable`; dead letters and logs record `code`.
+
+export const ErrorCode = {
+  CONFIG_INVALID: 'CDC_CONFIG_INVALID',
+  TOOL_MISSING: 'CDC_TOOL_MISSING',
+  SERVICE_START: 'CDC_SERVICE_START',
+  SERVICE_NOT_READY: 'CDC_SERVICE_NOT_READY',
+  EXTENSION_PROVISION: 'CDC_EXTENSION_PROVISION',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class CdcError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly facts: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { retriable?: boolean; facts?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CdcError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.facts = options.facts ?? {};
+  }
+}
+
+export function isRetriable(error: unknown): boolean {
+  return error instanceof CdcError && error.retriable;
+}

@@ -1,0 +1,42 @@
+// Loads the SQL files of sql/ and fills their {{placeholders}} with quoted literals or identifiers.
+// Values never become SQL text unquoted: a placeholder is either a string literal or an identifier.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { quotedIdentifier, quotedString } from './sql.ts';
+
+export const SQL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sql');
+
+const cache = new Map<string, string>();
+
+export function sqlFile(relative: string): string {
+  let text = cache.get(relative);
+  if (text === undefined) {
+    text = fs.readFileSync(path.join(SQL_ROOT, relative), 'utf8');
+    cache.set(relative, text);
+  }
+  return text;
+}
+
+export type SqlValue =
+  { literal: string } | { identifier: string } | { boolean: boolean } | { integer: number };
+
+export const literal = (value: string): SqlValue => ({ literal: value });
+export const identifier = (value: string): SqlValue => ({ identifier: value });
+export const integer = (value: number): SqlValue => {
+  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  return { integer: value };
+};
+
+/** The file's text with every {{name}} replaced; a placeholder without a value is an error. */
+export function renderSql(relative: string, values: Record<string, SqlValue>): string {
+  return sqlFile(relative).replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`sql/${relative}: no value for {{${name}}}`);
+    if ('literal' in value) return quotedString(value.literal);
+    if ('identifier' in value) return quotedIdentifier(value.identifier);
+    if ('integer' in value) return String(value.integer);
+    return value.boolean ? 'true' : 'false';
+  });
+}

@@ -1,0 +1,158 @@
+// Kafka on a machine without Docker: Kafka's own jars from Maven Central, one KRaft broker+controller.
+// Readiness is a metadata request answered by the broker.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Home } from './home.ts';
+import { runningPid, startDetached, stopPid, waitFor } from './processes.ts';
+import { requireCommand, run } from './tools.ts';
+import { KAFKA_VERSION } from './versions.ts';
+
+export function kafkaLibDir(home: Home): string {
+  return path.join(home.root, 'kafka', KAFKA_VERSION, 'lib');
+}
+
+export async function installKafka(home: Home): Promise<boolean> {
+  const lib = kafkaLibDir(home);
+  const marker = path.join(lib, '.complete');
+  if (fs.existsSync(marker)) return false;
+  requireCommand('java', 'to run Kafka', 'install a JDK 17+ (apt-get install openjdk-17-jre-headless)');
+  requireCommand('mvn', "to fetch Kafka's jars from Maven Central", 'install Maven (apt-get install maven)');
+  const work = home.dir('kafka', KAFKA_VERSION);
+  const pom = path.join(work, 'pom.xml');
+  fs.writeFileSync(
+    pom,
+    `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.cdclake</groupId><artifactId>kafka-native</artifactId><version>1</version><packaging>pom</packaging>
+  <dependencies>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${KAFKA_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${KAFKA_VERSION}</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>2.25.4</version></dependency>
+  </dependencies>
+</project>
+`,
+  );
+  fs.rmSync(lib, { recursive: true, force: true });
+  await run(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      `-Dmaven.repo.local=${home.dir('maven', 'repository')}`,
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${lib}`,
+      '-DincludeScope=runtime',
+    ],
+    { what: `fetching Kafka ${KAFKA_VERSION} jars` },
+  );
+  fs.writeFileSync(marker, new Date().toISOString());
+  return true;
+}
+
+function paths(home: Home) {
+  return {
+    config: home.file('kafka', 'server.properties'),
+    log4j: home.file('kafka', 'log4j2.properties'),
+    data: path.join(home.root, 'kafka', 'data'),
+    logFile: home.file('logs', 'kafka.log'),
+    pidFile: home.file('services', 'kafka.pid'),
+  };
+}
+
+export async function startKafka(home: Home, port: number, controllerPort: number): Promise<void> {
+  const p = paths(home);
+  if (runningPid(p.pidFile) !== undefined) return;
+  fs.writeFileSync(
+    p.config,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      `log.dirs=${p.data}`,
+      'num.partitions=6',
+      'offsets.topic.replication.factor=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'message.max.bytes=10485760',
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(
+    p.log4j,
+    [
+      'rootLogger.level=INFO',
+      'rootLogger.appenderRef.stdout.ref=STDOUT',
+      'appender.stdout.type=Console',
+      'appender.stdout.name=STDOUT',
+      'appender.stdout.layout.type=PatternLayout',
+      'appender.stdout.layout.pattern=[%d] %p %m (%c)%n',
+      'logger.kafka.name=kafka',
+      'logger.kafka.level=WARN',
+      'logger.apache.name=org.apache.kafka',
+      'logger.apache.level=WARN',
+      '',
+    ].join('\n'),
+  );
+  const classpath = `${kafkaLibDir(home)}/*`;
+  const java = [`-Dlog4j2.configurationFile=${p.log4j}`, '-cp', classpath];
+  if (!fs.existsSync(path.join(p.data, 'meta.properties'))) {
+    const clusterId = randomBytes(16).toString('base64url');
+    await run(
+      'java',
+      [...java, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', p.config],
+      { what: 'formatting Kafka storage' },
+    );
+  }
+  const heap = process.env['KAFKA_HEAP_OPTS'] ?? '-Xms512m -Xmx1g';
+  startDetached(
+    'java',
+    [...heap.split(/\s+/), '-XX:+UseG1GC', '-Djava.awt.headless=true', ...java, 'kafka.Kafka', p.config],
+    { logFile: p.logFile, pidFile: p.pidFile },
+  );
+}
+
+export async function kafkaReady(port: number, timeoutMs: number): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'cdclake-services',
+    brokers: [`127.0.0.1:${port}`],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 2000,
+  });
+  await waitFor(
+    `Kafka on 127.0.0.1:${port}`,
+    async () => {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        if (cluster.brokers.length === 0) throw new Error('no broker in metadata');
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
+    timeoutMs,
+  );
+}
+
+export async function stopKafka(home: Home): Promise<void> {
+  const pid = runningPid(paths(home).pidFile);
+  if (pid !== undefined) await stopPid(pid, 30_000);
+}
+
+export function kafkaPid(home: Home): number | undefined {
+  return runningPid(paths(home).pidFile);
+}

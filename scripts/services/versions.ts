@@ -1,0 +1,13 @@
+// The pinned versions of every service and file the native launcher fetches. Change them here only.
+
+export const KAFKA_VERSION = '4.3.1';
+/** MinIO ships no semver tags; this is the Go module pseudo-version of its last source commit we build. */
+export const MINIO_MODULE = 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c';
+export const POSTGRES_MIN_MAJOR = 15;
+/** The DuckDB version @duckdb/node-api is pinned to; the extension wheels below are built for it. */
+export const DUCKDB_VERSION = '1.5.5';
+export const DUCKDB_EXTENSIONS = [
+  { name: 'httpfs', wheel: 'duckdb-extension-httpfs' },
+  { name: 'ducklake', wheel: 'duckdb-extension-ducklake' },
+  { name: 'postgres_scanner', wheel: 'duckdb-extension-postgres-scanner' },
+] as const;

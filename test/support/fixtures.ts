@@ -1,0 +1,45 @@
+// Per-test isolation on a shared stack: every test gets its own id, and from it its own topic names,
+// bucket prefix and PostgreSQL database, each removed after the test.
+
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { resolveConfig, type Config } from '../../core/config.ts';
+import { quotedIdentifier } from '../../core/sql.ts';
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return resolveConfig({ ...process.env, ...inject('env'), ...overrides });
+}
+
+export function uniqueId(prefix = 't'): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** A fresh database on the test PostgreSQL server; `drop()` removes it. */
+export async function createTestDatabase(
+  config: Config,
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+  const name = uniqueId('db');
+  const admin = new pg.Client({ connectionString: config.PG_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${quotedIdentifier(name)}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(config.PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const again = new pg.Client({ connectionString: config.PG_URL });
+      await again.connect();
+      try {
+        await again.query(`drop database if exists ${quotedIdentifier(name)} with (force)`);
+      } finally {
+        await again.end();
+      }
+    },
+  };
+}
