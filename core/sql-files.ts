@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { columnDefinitions } from './duckdb-types.ts';
+import type { TableDef } from './events/types.ts';
 import { quotedIdentifier, quotedString } from './sql.ts';
 
 export const SQL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sql');
@@ -19,8 +21,13 @@ export function sqlFile(relative: string): string {
   return text;
 }
 
+/** A column list `"name" TYPE, ...` comes from a TableDef: quoted names, types from a fixed vocabulary. */
 export type SqlValue =
-  { literal: string } | { identifier: string } | { boolean: boolean } | { integer: number };
+  | { literal: string }
+  | { identifier: string }
+  | { boolean: boolean }
+  | { integer: number }
+  | { columns: TableDef };
 
 export const literal = (value: string): SqlValue => ({ literal: value });
 export const identifier = (value: string): SqlValue => ({ identifier: value });
@@ -37,6 +44,7 @@ export function renderSql(relative: string, values: Record<string, SqlValue>): s
     if ('literal' in value) return quotedString(value.literal);
     if ('identifier' in value) return quotedIdentifier(value.identifier);
     if ('integer' in value) return String(value.integer);
+    if ('columns' in value) return columnDefinitions(value.columns);
     return value.boolean ? 'true' : 'false';
   });
 }
