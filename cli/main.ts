@@ -3,20 +3,37 @@
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../core/config.ts';
 import { CdcError } from '../core/errors.ts';
+import { produce, type ProduceFlags } from './commands/produce.ts';
 import { smoke } from './commands/smoke.ts';
 
 const USAGE = `usage: cdclake <command>
 
 commands:
+  produce   --source postgres [--tables a,b] [--until-idle]
+            --source generator --target postgres|kafka [--orders N] [--seed S] [--rate EVENTS_PER_S]
   smoke     one small batch through Kafka, S3 and DuckLake, to prove the stack works
   help      this text
 
 Configuration comes from environment variables; see the README's configuration table.`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false });
-  const [command] = positionals;
+  const [command, ...rest] = argv;
   switch (command) {
+    case 'produce': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          source: { type: 'string' },
+          target: { type: 'string' },
+          tables: { type: 'string' },
+          'until-idle': { type: 'boolean' },
+          orders: { type: 'string' },
+          seed: { type: 'string' },
+          rate: { type: 'string' },
+        },
+      });
+      return produce(resolveConfig(), values as ProduceFlags);
+    }
     case 'smoke':
       await smoke(resolveConfig(), (line) => process.stdout.write(line + '\n'));
       return 0;

@@ -37,6 +37,24 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
       .default('postgres://cdclake:cdclake@127.0.0.1:5432/cdclake'),
+    PG_SLOT: identifier.default('cdclake'),
+    PG_PUBLICATION: identifier.default('cdclake'),
+    PG_SCHEMA: z.string().min(1).default('public'),
+    PG_TABLES: z
+      .string()
+      .regex(
+        /^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?(,[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?)*$/,
+        'a comma-separated list of [schema.]table',
+      )
+      .optional(),
+    CDC_KEY_COLUMNS: z
+      .string()
+      .regex(
+        /^[\w$.]+=[\w$]+(\+[\w$]+)*(;[\w$.]+=[\w$]+(\+[\w$]+)*)*$/,
+        'schema.table=col1+col2;schema.table2=col',
+      )
+      .optional(),
+    PRODUCER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     LAKE_CATALOG: z
       .string()
       .regex(/^(duckdb|postgres):.+/, 'duckdb:<file> or postgres:<libpq connection string>')

@@ -15,7 +15,11 @@ const cache = new Map<string, string>();
 export function sqlFile(relative: string): string {
   let text = cache.get(relative);
   if (text === undefined) {
-    text = fs.readFileSync(path.join(SQL_ROOT, relative), 'utf8');
+    // Leading comment lines document the file; the replication protocol's grammar does not accept them.
+    text = fs
+      .readFileSync(path.join(SQL_ROOT, relative), 'utf8')
+      .replace(/^(\s*--[^\n]*\n)+/, '')
+      .trim();
     cache.set(relative, text);
   }
   return text;
@@ -27,7 +31,9 @@ export type SqlValue =
   | { identifier: string }
   | { boolean: boolean }
   | { integer: number }
-  | { columns: TableDef };
+  | { columns: TableDef }
+  | { identifiers: string[] }
+  | { tables: { schema: string; name: string }[] };
 
 export const literal = (value: string): SqlValue => ({ literal: value });
 export const identifier = (value: string): SqlValue => ({ identifier: value });
@@ -45,6 +51,10 @@ export function renderSql(relative: string, values: Record<string, SqlValue>): s
     if ('identifier' in value) return quotedIdentifier(value.identifier);
     if ('integer' in value) return String(value.integer);
     if ('columns' in value) return columnDefinitions(value.columns);
+    if ('identifiers' in value) return value.identifiers.map(quotedIdentifier).join(', ');
+    if ('tables' in value) {
+      return value.tables.map((t) => `${quotedIdentifier(t.schema)}.${quotedIdentifier(t.name)}`).join(', ');
+    }
     return value.boolean ? 'true' : 'false';
   });
 }

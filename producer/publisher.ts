@@ -17,12 +17,15 @@ export interface PublisherOptions {
   /** Requests in flight at once; `publish` waits beyond that (backpressure). */
   maxInFlight: number;
   compression: 'none' | 'gzip';
+  /** How long a part-filled batch waits for more records before it is sent anyway. */
+  lingerMs: number;
 }
 
 export const defaultPublisherOptions: PublisherOptions = {
   batchRecords: 10_000,
-  maxInFlight: 4,
+  maxInFlight: 1,
   compression: 'none',
+  lingerMs: 5,
 };
 
 const CODECS = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP } as const;
@@ -34,6 +37,8 @@ export class Publisher {
   private readonly inFlight = new Set<Promise<void>>();
   private failure: unknown;
   private acknowledged = 0;
+  private published = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(kafka: Kafka, options: Partial<PublisherOptions> = {}) {
     this.options = { ...defaultPublisherOptions, ...options };
@@ -49,7 +54,12 @@ export class Publisher {
     await this.producer.connect();
   }
 
-  /** Records acknowledged by Kafka so far. */
+  /** Records handed to `publish` so far. */
+  get publishedCount(): number {
+    return this.published;
+  }
+
+  /** Records acknowledged by Kafka so far, in publishing order: the first N published are durable. */
   get acknowledgedCount(): number {
     return this.acknowledged;
   }
@@ -58,14 +68,28 @@ export class Publisher {
   async publish(records: OutgoingRecord[]): Promise<void> {
     this.throwIfFailed();
     for (const record of records) this.pending.push(record);
+    this.published += records.length;
     while (this.pending.length >= this.options.batchRecords) {
       const batch = this.pending.splice(0, this.options.batchRecords);
       await this.send(batch);
+    }
+    if (this.pending.length > 0 && this.lingerTimer === undefined) {
+      this.lingerTimer = setTimeout(() => {
+        this.lingerTimer = undefined;
+        if (this.pending.length === 0) return;
+        const batch = this.pending;
+        this.pending = [];
+        this.send(batch).catch((error: unknown) => {
+          this.failure ??= error;
+        });
+      }, this.options.lingerMs);
     }
   }
 
   /** Sends what is queued and waits until Kafka acknowledged every record published so far. */
   async flush(): Promise<void> {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
     if (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
@@ -76,6 +100,7 @@ export class Publisher {
   }
 
   async disconnect(): Promise<void> {
+    clearTimeout(this.lingerTimer);
     await Promise.allSettled(this.inFlight);
     await this.producer.disconnect();
   }

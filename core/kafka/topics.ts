@@ -12,6 +12,10 @@ export function schemasTopic(config: Config): string {
   return `${config.CDC_TOPIC_PREFIX}._schemas`;
 }
 
+export function producerStateTopic(config: Config): string {
+  return `${config.CDC_TOPIC_PREFIX}._producer_state`;
+}
+
 export function deadLettersTopic(config: Config): string {
   return `${config.CDC_TOPIC_PREFIX}._dead_letters`;
 }

@@ -1,0 +1,123 @@
+// The writer side of Contract 1 for one table: ChangeEvent and key Row -> single-object encoded Avro.
+// Every value is checked against its column first, so a bad value is refused by table and column name.
+
+import { CdcError, ErrorCode } from '../errors.ts';
+import { envelopeSchemaOf, keySchemaOf } from './avro-schema.ts';
+import { avroTypeWithRawDecimals } from './avsc-types.ts';
+import { RowWriter } from './column-values.ts';
+import { unscaledToBytes } from './decimal.ts';
+import { writerSchema, type WriterSchema } from './fingerprint.ts';
+import { SingleObjectEncoder } from './single-object.ts';
+import { Op, type ChangeEvent, type ColumnDef, type Row, type TableDef } from './types.ts';
+
+const OPS: ReadonlySet<string> = new Set(Object.values(Op));
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+/** pos is decimal(38,0). */
+const POS_LIMIT = 10n ** 38n;
+const NONE: ReadonlySet<string> = new Set();
+
+export class TableCodec {
+  readonly table: TableDef;
+  /** The key schema: publish `key.json` under `key.fingerprint` on the schemas topic. */
+  readonly key: WriterSchema;
+  /** The envelope schema: publish `value.json` under `value.fingerprint` on the schemas topic. */
+  readonly value: WriterSchema;
+  private readonly name: string;
+  private readonly keyWriter: RowWriter;
+  private readonly rowWriter: RowWriter;
+  private readonly keyEncoder: SingleObjectEncoder;
+  private readonly valueEncoder: SingleObjectEncoder;
+
+  /** Throws CDC_INVALID_NAME, CDC_INVALID_TABLE or CDC_UNSUPPORTED_TYPE for a table that cannot be carried. */
+  constructor(table: TableDef) {
+    this.table = table;
+    this.name = `${table.schema}.${table.name}`;
+    this.key = writerSchema(keySchemaOf(table));
+    this.value = writerSchema(envelopeSchemaOf(table));
+    const byName = new Map(table.columns.map((column) => [column.name, column]));
+    const keyColumns = table.key.map((name) => byName.get(name) as ColumnDef);
+    this.keyWriter = new RowWriter(this.name, keyColumns, true);
+    this.rowWriter = new RowWriter(this.name, table.columns);
+    this.keyEncoder = new SingleObjectEncoder(avroTypeWithRawDecimals(this.key.schema), this.key.fingerprint);
+    this.valueEncoder = new SingleObjectEncoder(
+      avroTypeWithRawDecimals(this.value.schema),
+      this.value.fingerprint,
+    );
+  }
+
+  /** The envelope (value) schema's fingerprint. */
+  get fingerprint(): bigint {
+    return this.value.fingerprint;
+  }
+
+  /** The envelope (value) schema as published: the full JSON, logical types included (not the canonical form). */
+  get writerSchemaJson(): string {
+    return this.value.json;
+  }
+
+  /** The record key of a row (after image, or the before image of a delete): its key columns only. */
+  encodeKey(row: Row): Buffer {
+    return this.keyEncoder.encode(this.keyWriter.write(row, false, NONE));
+  }
+
+  /**
+   * The record value of an event. Columns listed in `unchanged` may be absent from `after` (their value
+   * is not encoded; a reader gets them absent again). `before` may be partial (PostgreSQL's default
+   * replica identity sends only the key of a deleted row); its absent columns come back null or zero.
+   */
+  encodeEvent(event: ChangeEvent): Buffer {
+    this.checkEnvelope(event);
+    const unchanged = event.unchanged.length === 0 ? NONE : new Set(event.unchanged);
+    for (const name of unchanged) {
+      if (!this.rowWriter.has(name))
+        this.invalid(`unchanged lists ${name}, which is not a column of the table`);
+    }
+    const { source } = event;
+    return this.valueEncoder.encode({
+      before: event.before === null ? null : this.rowWriter.write(event.before, true, NONE),
+      after: event.after === null ? null : this.rowWriter.write(event.after, false, unchanged),
+      op: event.op,
+      ts_ms: event.ts_ms,
+      source: {
+        connector: source.connector,
+        db: source.db,
+        schema: source.schema,
+        table: source.table,
+        lsn: source.lsn,
+        txId: source.txId,
+        ts_ms: source.ts_ms,
+        snapshot: source.snapshot,
+      },
+      pos: unscaledToBytes(event.pos),
+      unchanged: event.unchanged,
+    });
+  }
+
+  private checkEnvelope(event: ChangeEvent): void {
+    if (!OPS.has(event.op)) this.invalid(`op ${JSON.stringify(event.op)} is not one of c, u, d, r`);
+    if (event.op === Op.delete ? event.before === null : event.after === null) {
+      this.invalid(`op ${event.op} needs ${event.op === Op.delete ? 'a before' : 'an after'} image`);
+    }
+    if (typeof event.pos !== 'bigint' || event.pos <= -POS_LIMIT || event.pos >= POS_LIMIT) {
+      this.invalid(`pos ${String(event.pos)} is not a bigint of at most 38 digits`);
+    }
+    const { source } = event;
+    for (const [name, value, nullable] of [
+      ['ts_ms', event.ts_ms, false],
+      ['source.ts_ms', source.ts_ms, false],
+      ['source.lsn', source.lsn, true],
+      ['source.txId', source.txId, true],
+    ] as const) {
+      if (value === null ? !nullable : typeof value !== 'bigint' || value < INT64_MIN || value > INT64_MAX) {
+        this.invalid(`${name} ${String(value)} is not a 64-bit bigint${nullable ? ' or null' : ''}`);
+      }
+    }
+  }
+
+  private invalid(problem: string): never {
+    throw new CdcError(ErrorCode.INVALID_VALUE, `table ${this.name}: ${problem}`, {
+      facts: { table: this.name },
+    });
+  }
+}

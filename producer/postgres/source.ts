@@ -1,0 +1,478 @@
+// `cdclake produce --source postgres`: PostgreSQL logical replication (pgoutput) to Kafka.
+//
+//   start ──► slot exists and its snapshot completed? ──yes──► streaming ──► stopping ──► stopped
+//                  │ no (new slot, or a snapshot cut short: the slot is dropped and made anew)
+//                  └──► snapshotting (op r, under the slot's exported snapshot) ──► streaming
+//
+// The slot's confirmed position advances only to a commit whose events Kafka acknowledged, or, when
+// nothing is pending, to the server's keepalive position (heartbeats), so WAL never piles up.
+
+import pg from 'pg';
+import type { Config } from '../../core/config.ts';
+import { TableCodec } from '../../core/events/envelope-codec.ts';
+import { fingerprintToHex } from '../../core/events/fingerprint.ts';
+import { Op, positionOf, type ChangeEvent, type Row, type TableDef } from '../../core/events/types.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
+import { createKafka } from '../../core/kafka/client.ts';
+import { readEntries, writeEntries } from '../../core/kafka/compacted-topic.ts';
+import { ensureTopics, producerStateTopic, schemasTopic, tableTopic } from '../../core/kafka/topics.ts';
+import type { Logger } from '../../core/logger.ts';
+import { sqlFile } from '../../core/sql-files.ts';
+import { Publisher, type OutgoingRecord } from '../publisher.ts';
+import {
+  listTables,
+  lookupTypeName,
+  readTableDef,
+  tableDefFromRelation,
+  type KeyOverrides,
+} from './catalog.ts';
+import { lsnToBigInt, type Relation } from './pgoutput.ts';
+import { createSlotWithSnapshot, ensurePublication, readSlot } from './publication.ts';
+import { ReplicationStream, SESSION_OPTIONS, type StreamItem } from './replication-stream.ts';
+import { keyRowFromTuple, rowFromTuple } from './rows.ts';
+import { readSnapshot } from './snapshot.ts';
+
+export const SourceState = {
+  starting: 'starting',
+  snapshotting: 'snapshotting',
+  streaming: 'streaming',
+  stopping: 'stopping',
+  stopped: 'stopped',
+} as const;
+export type SourceState = (typeof SourceState)[keyof typeof SourceState];
+
+export interface PostgresSourceOptions {
+  untilIdle: boolean;
+  tables?: string[];
+  /** Records larger than this are refused by table and key before they reach the broker. */
+  maxRecordBytes?: number;
+}
+
+export interface SourceSummary {
+  snapshotRows: number;
+  changes: number;
+  confirmedLsn: bigint;
+}
+
+interface Captured {
+  table: TableDef;
+  codec: TableCodec;
+  topic: string;
+}
+
+export class PostgresSource {
+  state: SourceState = SourceState.starting;
+  private readonly config: Config;
+  private readonly options: PostgresSourceOptions;
+  private readonly log: Logger;
+  private readonly kafka;
+  private readonly publisher: Publisher;
+  private readonly byName = new Map<string, Captured>();
+  private readonly byOid = new Map<number, Captured>();
+  private readonly publishedFingerprints = new Set<string>();
+  private stream: ReplicationStream | undefined;
+  private admin: pg.Client | undefined;
+  private transaction: { finalLsn: bigint; xid: number; commitMs: bigint; index: number } | undefined;
+  private readonly commits: { endLsn: bigint; published: number }[] = [];
+  private confirmed = 0n;
+  private reported = -1n;
+  private idleWalEnd = 0n;
+  private changes = 0;
+  private snapshotRows = 0;
+  private stopRequested = false;
+  private readonly database: string;
+
+  constructor(config: Config, options: PostgresSourceOptions, log: Logger) {
+    this.config = config;
+    this.options = options;
+    this.log = log;
+    this.kafka = createKafka(config, `${config.KAFKA_CLIENT_ID}-producer`);
+    this.publisher = new Publisher(this.kafka);
+    this.database = decodeURIComponent(new URL(config.PG_URL).pathname.slice(1)) || 'postgres';
+  }
+
+  async run(): Promise<SourceSummary> {
+    const admin = new pg.Client({ connectionString: this.config.PG_URL, options: SESSION_OPTIONS });
+    this.admin = admin;
+    await admin.connect();
+    try {
+      const tables = await this.resolveTables(admin);
+      await ensurePublication(admin, this.config.PG_PUBLICATION, tables);
+      await ensureTopics(this.kafka, [
+        ...tables.map((t) => ({
+          topic: tableTopic(this.config, t.schema, t.name),
+          partitions: this.config.KAFKA_PARTITIONS,
+        })),
+        { topic: schemasTopic(this.config), partitions: 1, compacted: true },
+        { topic: producerStateTopic(this.config), partitions: 1, compacted: true },
+      ]);
+      for (const table of tables) this.capture(table);
+      await this.publishSchemas();
+      await this.publisher.connect();
+      const target = this.options.untilIdle
+        ? lsnToBigInt(
+            (await admin.query<{ lsn: string }>(sqlFile('postgres/current-wal-lsn.sql'))).rows[0]?.lsn ??
+              '0/0',
+          )
+        : undefined;
+      await this.snapshotIfNeeded(admin, tables);
+      if (this.stopRequested) return this.summary();
+      this.state = SourceState.streaming;
+      await this.streamUntil(target);
+      return this.summary();
+    } finally {
+      this.state = SourceState.stopping;
+      await this.publisher.disconnect().catch(() => undefined);
+      await admin.end().catch(() => undefined);
+      this.state = SourceState.stopped;
+    }
+  }
+
+  /** Stops streaming after what was received is acknowledged and confirmed. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    await this.stream?.stop();
+  }
+
+  private summary(): SourceSummary {
+    return { snapshotRows: this.snapshotRows, changes: this.changes, confirmedLsn: this.confirmed };
+  }
+
+  private async resolveTables(admin: pg.Client): Promise<TableDef[]> {
+    const keys = parseKeyOverrides(this.config.CDC_KEY_COLUMNS);
+    const names =
+      this.options.tables ??
+      this.config.PG_TABLES?.split(',') ??
+      (await listTables(admin, this.config.PG_SCHEMA)).map((t) => `${this.config.PG_SCHEMA}.${t}`);
+    if (names.length === 0) {
+      throw new CdcError(
+        ErrorCode.SOURCE_TABLE_MISSING,
+        `no tables to capture in schema ${this.config.PG_SCHEMA}`,
+      );
+    }
+    const tables: TableDef[] = [];
+    for (const name of names) {
+      const [schema, table] = name.includes('.') ? name.split('.', 2) : [this.config.PG_SCHEMA, name];
+      tables.push(await readTableDef(admin, schema as string, table as string, keys));
+    }
+    return tables;
+  }
+
+  private capture(table: TableDef, oid?: number): Captured {
+    const captured = {
+      table,
+      codec: new TableCodec(table),
+      topic: tableTopic(this.config, table.schema, table.name),
+    };
+    this.byName.set(`${table.schema}.${table.name}`, captured);
+    if (oid !== undefined) this.byOid.set(oid, captured);
+    return captured;
+  }
+
+  private async publishSchemas(): Promise<void> {
+    const entries = [];
+    for (const { codec } of this.byName.values()) {
+      for (const schema of [codec.key, codec.value]) {
+        const key = fingerprintToHex(schema.fingerprint);
+        if (this.publishedFingerprints.has(key)) continue;
+        this.publishedFingerprints.add(key);
+        entries.push({ key, value: schema.json });
+      }
+    }
+    await writeEntries(this.kafka, schemasTopic(this.config), entries);
+  }
+
+  private async snapshotIfNeeded(admin: pg.Client, tables: TableDef[]): Promise<void> {
+    const slot = this.config.PG_SLOT;
+    const stateKey = `${this.database}/${slot}`;
+    const states = await readEntries(this.kafka, producerStateTopic(this.config));
+    const existing = await readSlot(admin, slot, this.database);
+    const completed = states.get(stateKey) === 'snapshot-completed';
+    if (existing !== undefined && completed) {
+      this.confirmed = existing.confirmedFlush;
+      this.log.info(
+        { slot, confirmed: existing.confirmedFlush.toString() },
+        'resuming from the replication slot',
+      );
+      return;
+    }
+    if (existing !== undefined) {
+      this.log.warn(
+        { slot },
+        'the slot has no completed snapshot (a snapshot was cut short): taking it again',
+      );
+      await admin.query(sqlFile('postgres/drop-slot.sql'), [slot]);
+    } else if (completed) {
+      this.log.warn(
+        { slot },
+        'the replication slot is gone (dropped?): taking a new snapshot from a new slot',
+      );
+    }
+    await writeEntries(this.kafka, producerStateTopic(this.config), [
+      { key: stateKey, value: 'snapshot-started' },
+    ]);
+    this.state = SourceState.snapshotting;
+    const created = await createSlotWithSnapshot(this.config.PG_URL, slot);
+    try {
+      // Snapshot rows sort before everything streamed after the slot's consistent point.
+      const base = created.consistentPoint - 1n;
+      let index = 0;
+      const nowMs = BigInt(Date.now());
+      this.snapshotRows = await readSnapshot(
+        this.config.PG_URL,
+        created.snapshotName,
+        tables,
+        async (table, rows) => {
+          const captured = this.byName.get(`${table.schema}.${table.name}`) as Captured;
+          const records: OutgoingRecord[] = [];
+          for (const row of rows) {
+            const event = this.event(
+              captured.table,
+              Op.read,
+              null,
+              row,
+              positionOf(base, index++),
+              null,
+              null,
+              nowMs,
+              true,
+              [],
+            );
+            records.push(this.record(captured, row, event));
+          }
+          await this.publisher.publish(records);
+        },
+      );
+      await this.publisher.flush();
+    } finally {
+      await created.release();
+    }
+    await writeEntries(this.kafka, producerStateTopic(this.config), [
+      { key: stateKey, value: 'snapshot-completed' },
+    ]);
+    this.confirmed = created.consistentPoint;
+    this.log.info({ slot, rows: this.snapshotRows }, 'snapshot completed');
+  }
+
+  private async streamUntil(target: bigint | undefined): Promise<void> {
+    const stream = new ReplicationStream(this.config.PG_URL);
+    this.stream = stream;
+    let lastPing = 0;
+    const tick = setInterval(() => {
+      this.advance();
+      const idle = this.transaction === undefined && this.commits.length === 0;
+      const now = Date.now();
+      const pingEvery = target !== undefined ? 100 : this.config.PRODUCER_HEARTBEAT_MS;
+      if (now - lastPing >= pingEvery) {
+        lastPing = now;
+        stream.sendStatus(this.confirmed, true);
+        this.reported = this.confirmed;
+      } else if (this.confirmed !== this.reported) {
+        stream.sendStatus(this.confirmed);
+        this.reported = this.confirmed;
+      }
+      if (target !== undefined && idle && this.confirmed >= target) void stream.stop();
+    }, 50);
+    try {
+      await stream.run(this.config.PG_SLOT, this.config.PG_PUBLICATION, (item) => this.handle(item));
+      await this.publisher.flush();
+      this.advance();
+    } finally {
+      clearInterval(tick);
+    }
+  }
+
+  /** Moves the confirmed position over every commit Kafka acknowledged; heartbeats when nothing is pending. */
+  private advance(): void {
+    const acknowledged = this.publisher.acknowledgedCount;
+    while (this.commits.length > 0 && (this.commits[0] as { published: number }).published <= acknowledged) {
+      this.confirmed = (this.commits.shift() as { endLsn: bigint }).endLsn;
+    }
+    const nothingPending =
+      this.transaction === undefined &&
+      this.commits.length === 0 &&
+      acknowledged === this.publisher.publishedCount;
+    if (nothingPending && this.idleWalEnd > this.confirmed) this.confirmed = this.idleWalEnd;
+  }
+
+  private async handle(item: StreamItem): Promise<void> {
+    if (item.kind === 'keepalive') {
+      if (this.transaction === undefined) this.idleWalEnd = item.walEnd;
+      return;
+    }
+    const message = item.message;
+    switch (message.tag) {
+      case 'begin':
+        this.transaction = {
+          finalLsn: message.finalLsn,
+          xid: message.xid,
+          commitMs: message.commitTimeMicros / 1000n,
+          index: 0,
+        };
+        return;
+      case 'commit':
+        this.commits.push({ endLsn: message.endLsn, published: this.publisher.publishedCount });
+        this.transaction = undefined;
+        return;
+      case 'relation':
+        await this.onRelation(message.relation);
+        return;
+      case 'insert':
+      case 'update':
+      case 'delete':
+        await this.onChange(message);
+        return;
+      case 'truncate':
+        this.log.warn(
+          { relations: message.relationOids },
+          'TRUNCATE is not carried as change events; the lake keeps the rows',
+        );
+        return;
+      case 'other':
+        return;
+    }
+  }
+
+  private async onRelation(relation: Relation): Promise<void> {
+    const name = `${relation.schema}.${relation.name}`;
+    const previous = this.byName.get(name);
+    const table = await tableDefFromRelation(relation, previous?.table, (oid) =>
+      lookupTypeName(this.admin as pg.Client, oid),
+    );
+    if (previous !== undefined && JSON.stringify(previous.table) === JSON.stringify(table)) {
+      this.byOid.set(relation.oid, previous);
+      return;
+    }
+    const captured = this.capture(table, relation.oid);
+    if (previous === undefined) {
+      await ensureTopics(this.kafka, [{ topic: captured.topic, partitions: this.config.KAFKA_PARTITIONS }]);
+    } else {
+      this.log.info(
+        { table: name, columns: table.columns.map((c) => c.name) },
+        'source table changed: new schema version',
+      );
+    }
+    await this.publishSchemas();
+  }
+
+  private async onChange(
+    message: Extract<StreamItem, { kind: 'xlog' }>['message'] & { tag: 'insert' | 'update' | 'delete' },
+  ): Promise<void> {
+    const captured = this.byOid.get(message.relationOid);
+    const transaction = this.transaction;
+    if (captured === undefined || transaction === undefined) {
+      throw new CdcError(
+        ErrorCode.SOURCE_STREAM,
+        `change for unknown relation ${message.relationOid} outside a known transaction`,
+      );
+    }
+    const table = captured.table;
+    const unchanged: string[] = [];
+    let before: Row | null = null;
+    let after: Row | null = null;
+    let op: ChangeEvent['op'];
+    if (message.tag === 'insert') {
+      op = Op.create;
+      after = rowFromTuple(table, message.after, undefined);
+    } else if (message.tag === 'update') {
+      op = Op.update;
+      if (message.before !== null) {
+        before = message.beforeIsKeyOnly
+          ? keyRowFromTuple(table, message.before)
+          : rowFromTuple(table, message.before, undefined);
+      }
+      after = rowFromTuple(table, message.after, unchanged);
+      if (before !== null && !message.beforeIsKeyOnly) {
+        // With REPLICA IDENTITY FULL the old tuple holds the unchanged TOASTed values: carry them.
+        for (const name of unchanged.splice(0)) after[name] = before[name] ?? null;
+      }
+    } else {
+      op = Op.delete;
+      before = message.beforeIsKeyOnly
+        ? keyRowFromTuple(table, message.before)
+        : rowFromTuple(table, message.before, undefined);
+    }
+    const pos = positionOf(transaction.finalLsn, transaction.index++);
+    const event = this.event(
+      table,
+      op,
+      before,
+      after,
+      pos,
+      transaction.finalLsn,
+      BigInt(transaction.xid),
+      transaction.commitMs,
+      false,
+      unchanged,
+    );
+    const records = [this.record(captured, (after ?? before) as Row, event)];
+    if (op === Op.delete)
+      records.push({ topic: captured.topic, key: records[0]?.key as Buffer, value: null });
+    this.changes++;
+    await this.publisher.publish(records);
+  }
+
+  private event(
+    table: TableDef,
+    op: ChangeEvent['op'],
+    before: Row | null,
+    after: Row | null,
+    pos: bigint,
+    lsn: bigint | null,
+    txId: bigint | null,
+    sourceMs: bigint,
+    snapshot: boolean,
+    unchanged: string[],
+  ): ChangeEvent {
+    return {
+      before,
+      after,
+      op,
+      ts_ms: BigInt(Date.now()),
+      source: {
+        connector: 'postgresql',
+        db: this.database,
+        schema: table.schema,
+        table: table.name,
+        lsn,
+        txId,
+        ts_ms: sourceMs,
+        snapshot,
+      },
+      pos,
+      unchanged,
+    };
+  }
+
+  private record(captured: Captured, keyRow: Row, event: ChangeEvent): OutgoingRecord {
+    const key = captured.codec.encodeKey(keyRow);
+    const value = captured.codec.encodeEvent(event);
+    const limit = this.options.maxRecordBytes ?? 1_000_000;
+    if (value.length + key.length > limit) {
+      const shownKey = captured.table.key.map((k) => `${k}=${String(keyRow[k])}`).join(',');
+      throw new CdcError(
+        ErrorCode.RECORD_TOO_LARGE,
+        `table ${captured.table.schema}.${captured.table.name} key ${shownKey}: the change event is ${value.length} bytes, ` +
+          `more than the ${limit} bytes the broker accepts (raise message.max.bytes and KAFKA_MAX_RECORD_BYTES)`,
+        {
+          facts: {
+            table: `${captured.table.schema}.${captured.table.name}`,
+            key: shownKey,
+            bytes: value.length,
+          },
+        },
+      );
+    }
+    return { topic: captured.topic, key, value };
+  }
+}
+
+export function parseKeyOverrides(text: string | undefined): KeyOverrides {
+  const keys: KeyOverrides = {};
+  if (text === undefined) return keys;
+  for (const part of text.split(';')) {
+    const [table, columns] = part.split('=');
+    if (table !== undefined && columns !== undefined) keys[table] = columns.split('+');
+  }
+  return keys;
+}

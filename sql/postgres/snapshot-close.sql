@@ -1,0 +1,1 @@
+CLOSE cdclake_snapshot;

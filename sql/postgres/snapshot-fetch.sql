@@ -1,0 +1,1 @@
+FETCH 5000 FROM cdclake_snapshot;

@@ -1,0 +1,97 @@
+// Reading what a test's topics hold: every record up to the end as of the call, and the change events
+// decoded with the writer schemas from the schemas topic.
+
+import type { Config } from '../../core/config.ts';
+import { SchemaStore } from '../../core/events/schema-store.ts';
+import type { ChangeEvent, Row } from '../../core/events/types.ts';
+import { createKafka } from '../../core/kafka/client.ts';
+import { readEntries } from '../../core/kafka/compacted-topic.ts';
+import { schemasTopic } from '../../core/kafka/topics.ts';
+import { uniqueId } from './fixtures.ts';
+
+export interface RawRecord {
+  partition: number;
+  offset: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export async function readTopic(config: Config, topic: string): Promise<RawRecord[]> {
+  const kafka = createKafka(config, 'test-reader');
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+  const records: RawRecord[] = [];
+  if (remaining.size === 0) return records;
+  const consumer = kafka.consumer({ groupId: uniqueId('reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          const offset = BigInt(message.offset);
+          if (offset < (ends.get(partition) ?? 0n)) {
+            records.push({ partition, offset, key: message.key, value: message.value });
+          }
+          if (offset + 1n >= (ends.get(partition) ?? 0n)) {
+            remaining.delete(partition);
+            if (remaining.size === 0) resolve();
+          }
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return records;
+}
+
+export async function schemaStoreFor(config: Config): Promise<SchemaStore> {
+  const store = new SchemaStore();
+  const entries = await readEntries(createKafka(config, 'test-reader'), schemasTopic(config));
+  for (const schema of entries.values()) store.add(schema);
+  return store;
+}
+
+/** Every event of a table topic, in partition order; the last one per key is its final state. */
+export async function readEvents(
+  config: Config,
+  topic: string,
+): Promise<{
+  events: (ChangeEvent & { partition: number; offset: bigint; key: Row })[];
+  tombstones: number;
+}> {
+  const store = await schemaStoreFor(config);
+  const records = await readTopic(config, topic);
+  const events = [];
+  let tombstones = 0;
+  for (const record of records) {
+    if (record.value === null) {
+      tombstones++;
+      continue;
+    }
+    const event = store.decodeEvent(record.value);
+    events.push({
+      ...event,
+      partition: record.partition,
+      offset: record.offset,
+      key: store.decodeKey(record.key as Buffer),
+    });
+  }
+  return { events, tombstones };
+}
+
+/** The final row per key after applying events in partition order (null when the last event is a delete). */
+export function lastRowPerKey(
+  events: { op: string; after: Row | null; key: Row; partition: number; offset: bigint; pos: bigint }[],
+  keyOf: (row: Row) => string,
+): Map<string, Row | null> {
+  const sorted = [...events].sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset));
+  const result = new Map<string, Row | null>();
+  for (const event of sorted) result.set(keyOf(event.key), event.op === 'd' ? null : event.after);
+  return result;
+}

@@ -1,0 +1,33 @@
+// A PostgreSQL source database of a test's own, with its own slot and topic prefix, removed afterwards.
+
+import pg from 'pg';
+import type { Config } from '../../core/config.ts';
+import { createTestDatabase, testConfig, uniqueId } from './fixtures.ts';
+
+export interface SourceFixture {
+  config: Config;
+  sql(text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  cleanup(): Promise<void>;
+}
+
+export async function createSourceFixture(): Promise<SourceFixture> {
+  const base = testConfig();
+  const database = await createTestDatabase(base);
+  const id = uniqueId('src');
+  const config = testConfig({ PG_URL: database.url, PG_SLOT: id, PG_PUBLICATION: id, CDC_TOPIC_PREFIX: id });
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  return {
+    config,
+    sql: (text, values) => client.query(text, values),
+    cleanup: async () => {
+      await client
+        .query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = $1', [
+          id,
+        ])
+        .catch(() => undefined);
+      await client.end();
+      await database.drop();
+    },
+  };
+}
