@@ -1,7 +1,12 @@
-// Publishes encoded change events to Kafka: idempotent producer, acks=all, keyed by primary key,
-// batched and compressed. Memory is bounded: `publish` waits while too much is unacknowledged.
+// Publishes encoded change events to Kafka: idempotent producer, acks=all, keyed by primary key
+// (murmur2, as Kafka's own clients), batched, optionally compressed. Memory is bounded: `publish` waits
+// while a batch is in flight and the next one is full (backpressure), never an unbounded queue.
+//
+// The client is @platformatic/kafka: measured beside kafkajs on this machine (bench/kafka-clients.bench.ts)
+// it sends the same idempotent acks=all batches 1.4-1.8x faster.
 
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafka';
+import type { Config } from '../core/config.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 
 export interface OutgoingRecord {
@@ -14,44 +19,44 @@ export interface OutgoingRecord {
 export interface PublisherOptions {
   /** Records per Kafka request (all topics together). */
   batchRecords: number;
-  /** Requests in flight at once; `publish` waits beyond that (backpressure). */
-  maxInFlight: number;
-  compression: 'none' | 'gzip';
+  compression: 'none' | 'gzip' | 'snappy' | 'lz4';
   /** How long a part-filled batch waits for more records before it is sent anyway. */
   lingerMs: number;
 }
 
 export const defaultPublisherOptions: PublisherOptions = {
-  batchRecords: 10_000,
-  maxInFlight: 1,
+  batchRecords: 5_000,
   compression: 'none',
   lingerMs: 5,
 };
 
-const CODECS = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP } as const;
-
 export class Publisher {
   private readonly producer: Producer;
   private readonly options: PublisherOptions;
-  private pending: OutgoingRecord[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
+  private pending: MessageToProduce[] = [];
+  private inFlight: Promise<void> | undefined;
   private failure: unknown;
   private acknowledged = 0;
   private published = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
 
-  constructor(kafka: Kafka, options: Partial<PublisherOptions> = {}) {
+  constructor(config: Config, clientId: string, options: Partial<PublisherOptions> = {}) {
     this.options = { ...defaultPublisherOptions, ...options };
-    this.producer = kafka.producer({
+    this.producer = new Producer({
+      clientId,
+      bootstrapBrokers: config.KAFKA_BROKERS.split(','),
       idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 30_000 },
+      acks: ProduceAcks.ALL,
+      autocreateTopics: false,
+      // Kafka down: keep retrying with a delay; nothing is confirmed upstream meanwhile.
+      retries: 1_000_000,
+      retryDelay: 1000,
+      ...(this.options.compression === 'none' ? {} : { compression: this.options.compression }),
     });
   }
 
   async connect(): Promise<void> {
-    await this.producer.connect();
+    await this.producer.metadata({ topics: [] });
   }
 
   /** Records handed to `publish` so far. */
@@ -64,14 +69,19 @@ export class Publisher {
     return this.acknowledged;
   }
 
-  /** Queues records; resolves once they fit in the in-flight window (not when acknowledged: see flush). */
+  /** Queues records; resolves once they fit in the window (not when acknowledged: see `flush`). */
   async publish(records: OutgoingRecord[]): Promise<void> {
     this.throwIfFailed();
-    for (const record of records) this.pending.push(record);
+    for (const record of records) {
+      this.pending.push(
+        record.value === null
+          ? { topic: record.topic, key: record.key }
+          : { topic: record.topic, key: record.key, value: record.value },
+      );
+    }
     this.published += records.length;
     while (this.pending.length >= this.options.batchRecords) {
-      const batch = this.pending.splice(0, this.options.batchRecords);
-      await this.send(batch);
+      await this.send(this.pending.splice(0, this.options.batchRecords));
     }
     if (this.pending.length > 0 && this.lingerTimer === undefined) {
       this.lingerTimer = setTimeout(() => {
@@ -90,55 +100,46 @@ export class Publisher {
   async flush(): Promise<void> {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    if (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
-      await this.send(batch);
-    }
-    await Promise.all(this.inFlight);
+    while (this.pending.length > 0) await this.send(this.pending.splice(0, this.options.batchRecords));
+    await this.inFlight;
     this.throwIfFailed();
   }
 
   async disconnect(): Promise<void> {
     clearTimeout(this.lingerTimer);
-    await Promise.allSettled(this.inFlight);
-    await this.producer.disconnect();
+    await this.inFlight?.catch(() => undefined);
+    await this.producer.close();
   }
 
-  private async send(batch: OutgoingRecord[]): Promise<void> {
-    while (this.inFlight.size >= this.options.maxInFlight) await Promise.race(this.inFlight);
+  /** One request in flight at a time: order per partition holds even across retries. */
+  private async send(batch: MessageToProduce[]): Promise<void> {
+    while (this.inFlight !== undefined) await this.inFlight;
     this.throwIfFailed();
-    const byTopic = new Map<string, Message[]>();
-    for (const record of batch) {
-      let messages = byTopic.get(record.topic);
-      if (messages === undefined) byTopic.set(record.topic, (messages = []));
-      messages.push({ key: record.key, value: record.value });
-    }
-    const request = this.producer
-      .sendBatch({
-        acks: -1,
-        compression: CODECS[this.options.compression],
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      })
-      .then(
-        () => {
-          this.acknowledged += batch.length;
-        },
-        (error: unknown) => {
-          this.failure ??= error;
-        },
-      )
-      .finally(() => this.inFlight.delete(request));
-    this.inFlight.add(request);
+    const request = this.producer.send({ messages: batch }).then(
+      () => {
+        this.acknowledged += batch.length;
+      },
+      (error: unknown) => {
+        this.failure ??= error;
+      },
+    );
+    this.inFlight = request.finally(() => {
+      if (this.inFlight === tracked) this.inFlight = undefined;
+    });
+    const tracked = this.inFlight;
   }
 
   private throwIfFailed(): void {
     if (this.failure === undefined) return;
     const error = this.failure;
     const message = error instanceof Error ? error.message : String(error);
-    throw new CdcError(ErrorCode.KAFKA_PUBLISH, `publishing to Kafka failed: ${message}`, {
-      retriable: (error as { retriable?: boolean }).retriable === true,
-      cause: error,
-    });
+    const nested = (error as { errors?: unknown[] }).errors?.map((e) =>
+      e instanceof Error ? e.message : String(e),
+    );
+    throw new CdcError(
+      ErrorCode.KAFKA_PUBLISH,
+      `publishing to Kafka failed: ${message}${nested ? ` (${nested.join('; ')})` : ''}`,
+      { retriable: (error as { canRetry?: boolean }).canRetry === true, cause: error },
+    );
   }
 }

@@ -81,6 +81,7 @@ function placeholder(type: ColumnType): unknown {
 }
 
 function describe(value: unknown): string {
+  if (value === null) return 'null';
   if (typeof value === 'bigint') return `${value}n`;
   if (Buffer.isBuffer(value)) return `Buffer(${value.length})`;
   if (typeof value === 'string')

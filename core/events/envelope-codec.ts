@@ -74,7 +74,7 @@ export class TableCodec {
         this.invalid(`unchanged lists ${name}, which is not a column of the table`);
     }
     const { source } = event;
-    return this.valueEncoder.encode({
+    const record = {
       before: event.before === null ? null : this.rowWriter.write(event.before, true, NONE),
       after: event.after === null ? null : this.rowWriter.write(event.after, false, unchanged),
       op: event.op,
@@ -91,7 +91,20 @@ export class TableCodec {
       },
       pos: unscaledToBytes(event.pos),
       unchanged: event.unchanged,
-    });
+    };
+    try {
+      return this.valueEncoder.encode(record);
+    } catch (error) {
+      // Row values are checked above; what avsc refuses here is an envelope field (source, unchanged).
+      throw new CdcError(
+        ErrorCode.INVALID_VALUE,
+        `table ${this.name}: change event not encodable: ${String(error)}`,
+        {
+          cause: error,
+          facts: { table: this.name },
+        },
+      );
+    }
   }
 
   private checkEnvelope(event: ChangeEvent): void {

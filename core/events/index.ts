@@ -26,7 +26,9 @@ export {
   type WriterSchema,
 } from './fingerprint.ts';
 export {
+  bytesToDecimal,
   bytesToUnscaled,
+  decimalToBytes,
   decimalToUnscaled,
   unscaledToBytes,
   unscaledToDecimal,

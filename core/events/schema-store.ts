@@ -40,7 +40,8 @@ export class SchemaStore {
   /**
    * Adds a writer schema and returns its fingerprint. Adding it again is a no-op; a schema with a
    * known fingerprint but another meaning (a logical type or decimal scale changed) is CDC_SCHEMA_CONFLICT,
-   * since messages of the two carry the same fingerprint. Same meaning, other details: the newer is kept.
+   * since messages of the two carry the same fingerprint. Same meaning, other details (a wider decimal
+   * precision): the last added is kept, so add schemas in the order the schemas topic holds them.
    */
   add(schema: SchemaInput): bigint {
     const known = this.prepare(schema);

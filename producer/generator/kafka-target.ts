@@ -40,7 +40,7 @@ export async function openKafkaTarget(
       [codec.key, codec.value].map((s) => ({ key: fingerprintToHex(s.fingerprint), value: s.json })),
     ),
   );
-  const publisher = new Publisher(kafka, options);
+  const publisher = new Publisher(config, `${config.KAFKA_CLIENT_ID}-generator`, options);
   await publisher.connect();
   const startedMs = BigInt(Date.now());
   return {

@@ -3,29 +3,8 @@
 
 import pg from 'pg';
 import type { Row, TableDef } from '../../core/events/types.ts';
-import { identifier, renderSql, sqlFile } from '../../core/sql-files.ts';
+import { sqlFile } from '../../core/sql-files.ts';
 import type { GeneratedChange } from './change-sink.ts';
-import { starSchemaTables } from './tables.ts';
-
-interface Statements {
-  insert: string;
-  update: string;
-  delete: string;
-}
-
-function statementsFor(table: TableDef): Statements {
-  const names = {
-    schema: identifier(table.schema),
-    table: identifier(table.name),
-    columns: { identifiers: table.columns.filter((c) => !table.key.includes(c.name)).map((c) => c.name) },
-    key: { identifiers: table.key },
-  };
-  return {
-    insert: renderSql('generator/insert-row.sql', names),
-    update: renderSql('generator/update-row.sql', names),
-    delete: renderSql('generator/delete-row.sql', names),
-  };
-}
 
 function microsToIso(micros: bigint): string {
   const ms = micros / 1000n;
@@ -49,8 +28,7 @@ function rowJson(table: TableDef, row: Row): string {
 
 export class PostgresWriter {
   private readonly client: pg.Client;
-  private readonly statements = new Map<string, Statements>();
-  private open = false;
+  private transaction: string[] = [];
   private txId = -1;
 
   constructor(connectionString: string) {
@@ -59,34 +37,38 @@ export class PostgresWriter {
 
   async connect(): Promise<void> {
     await this.client.connect();
+    await this.client.query(sqlFile('generator/session.sql'));
     await this.client.query(sqlFile('generator/create-tables.sql'));
-    for (const table of starSchemaTables) this.statements.set(table.name, statementsFor(table));
+    await this.client.query(sqlFile('generator/apply-changes.sql'));
   }
 
-  /** Applies changes in order; a change of a new txId commits the previous transaction first. */
+  /** Applies changes in order, one source transaction per txId, each in one round trip. */
   async write(changes: readonly GeneratedChange[]): Promise<void> {
     for (const change of changes) {
       if (change.txId !== this.txId) {
-        if (this.open) await this.client.query('COMMIT');
-        await this.client.query('BEGIN');
-        this.open = true;
+        await this.commit();
         this.txId = change.txId;
       }
-      const statements = this.statements.get(change.table.name) as Statements;
-      const row = (change.after ?? change.before) as Row;
-      const text =
-        change.op === 'c' ? statements.insert : change.op === 'u' ? statements.update : statements.delete;
-      await this.client.query({
-        name: `${change.table.name}-${change.op}`,
-        text,
-        values: [rowJson(change.table, row)],
-      });
+      const row = rowJson(change.table, (change.after ?? change.before) as Row);
+      this.transaction.push(
+        `{"table":${JSON.stringify(change.table.name)},"op":"${change.op}","row":${row}}`,
+      );
     }
   }
 
   async close(): Promise<void> {
-    if (this.open) await this.client.query('COMMIT');
-    this.open = false;
+    await this.commit();
     await this.client.end();
+  }
+
+  private async commit(): Promise<void> {
+    if (this.transaction.length === 0) return;
+    const changes = `[${this.transaction.join(',')}]`;
+    this.transaction = [];
+    await this.client.query({
+      name: 'cdclake-apply',
+      text: sqlFile('generator/apply.sql'),
+      values: [changes],
+    });
   }
 }

@@ -87,7 +87,7 @@ export class PostgresSource {
     this.options = options;
     this.log = log;
     this.kafka = createKafka(config, `${config.KAFKA_CLIENT_ID}-producer`);
-    this.publisher = new Publisher(this.kafka);
+    this.publisher = new Publisher(config, `${config.KAFKA_CLIENT_ID}-producer`);
     this.database = decodeURIComponent(new URL(config.PG_URL).pathname.slice(1)) || 'postgres';
   }
 

@@ -151,7 +151,7 @@ describe('change events of a table, encoded and decoded', () => {
     const error = thrown(() =>
       codec.encodeEvent(makeEvent(allTypesTable, { after: row({ c_required_text: null }) })),
     );
-    expect(error.message).toContain('column c_required_text: value null (object) in a NOT NULL column');
+    expect(error.message).toContain('column c_required_text: value null in a NOT NULL column');
   });
 
   test('a column the table definition lacks is refused, so a stale definition cannot drop data', () => {
@@ -199,6 +199,14 @@ describe('change events of a table, encoded and decoded', () => {
       c_required_money: '0.0000',
     });
     expect(store.decodeKey(codec.encodeKey({ id: 7n }))).toEqual({ id: 7n });
+  });
+
+  test('a malformed envelope field is refused as CDC_INVALID_VALUE naming the table', () => {
+    const event = makeEvent(allTypesTable, { after: row({}) });
+    const broken = { ...event, source: { ...event.source, db: undefined as unknown as string } };
+    const error = thrown(() => codec.encodeEvent(broken));
+    expect(error.code).toBe('CDC_INVALID_VALUE');
+    expect(error.message).toContain('table public.all_types: change event not encodable');
   });
 
   test('an event without the image its op needs is refused', () => {

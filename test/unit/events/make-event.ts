@@ -1,4 +1,5 @@
-// Builds change events for the events unit tests: a realistic envelope around the rows under test.
+// Builds change events for the events unit tests: a realistic PostgreSQL envelope around the rows under
+// test, so each test states only what it is about.
 
 import { Op, positionOf, type ChangeEvent, type Row, type TableDef } from '../../../core/events/types.ts';
 

@@ -1,0 +1,1 @@
+SELECT pg_temp.cdclake_apply_changes($1::jsonb);
