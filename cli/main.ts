@@ -9,7 +9,7 @@ import { smoke } from './commands/smoke.ts';
 const USAGE = `usage: cdclake <command>
 
 commands:
-  produce   --source postgres [--tables a,b] [--until-idle]
+  produce   --source postgres [--tables a,b] [--until-idle] [--resnapshot]
             --source generator --target postgres|kafka [--orders N] [--seed S] [--rate EVENTS_PER_S]
   smoke     one small batch through Kafka, S3 and DuckLake, to prove the stack works
   help      this text
@@ -27,9 +27,14 @@ async function main(argv: string[]): Promise<number> {
           target: { type: 'string' },
           tables: { type: 'string' },
           'until-idle': { type: 'boolean' },
+          resnapshot: { type: 'boolean' },
           orders: { type: 'string' },
           seed: { type: 'string' },
           rate: { type: 'string' },
+          customers: { type: 'string' },
+          products: { type: 'string' },
+          changes: { type: 'string' },
+          expected: { type: 'string' },
         },
       });
       return produce(resolveConfig(), values as ProduceFlags);

@@ -20,6 +20,7 @@ export const configSchema = z
       .default('127.0.0.1:9092'),
     KAFKA_CLIENT_ID: z.string().min(1).default('cdclake'),
     KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
+    KAFKA_MAX_RECORD_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
     CDC_TOPIC_PREFIX: identifier.default('cdc'),
     S3_ENDPOINT: z.url('an http(s) URL such as http://127.0.0.1:9000').default('http://127.0.0.1:9000'),
     S3_REGION: z.string().min(1).default('us-east-1'),

@@ -11,9 +11,14 @@ export interface ProduceFlags {
   target?: string;
   tables?: string;
   'until-idle'?: boolean;
+  resnapshot?: boolean;
   orders?: string;
   seed?: string;
   rate?: string;
+  customers?: string;
+  products?: string;
+  changes?: string;
+  expected?: string;
 }
 
 export async function produce(config: Config, flags: ProduceFlags): Promise<number> {
@@ -23,6 +28,7 @@ export async function produce(config: Config, flags: ProduceFlags): Promise<numb
       config,
       {
         untilIdle: flags['until-idle'] === true,
+        resnapshot: flags.resnapshot === true,
         ...(flags.tables === undefined ? {} : { tables: flags.tables.split(',') }),
       },
       log,

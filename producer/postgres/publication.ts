@@ -71,6 +71,7 @@ export async function readSlot(
 export async function createSlotWithSnapshot(
   connectionString: string,
   slot: string,
+  temporary = false,
 ): Promise<{ consistentPoint: bigint; snapshotName: string; release(): Promise<void> }> {
   const client = new pg.Client({
     connectionString,
@@ -80,7 +81,9 @@ export async function createSlotWithSnapshot(
   await client.connect();
   try {
     const result = await client.query<{ consistent_point: string; snapshot_name: string }>(
-      renderSql('postgres/create-slot.sql', { slot: identifier(slot) }),
+      renderSql(temporary ? 'postgres/create-temporary-slot.sql' : 'postgres/create-slot.sql', {
+        slot: identifier(slot),
+      }),
     );
     const row = result.rows[0];
     if (row === undefined) throw new Error('CREATE_REPLICATION_SLOT returned nothing');

@@ -44,6 +44,8 @@ export type SourceState = (typeof SourceState)[keyof typeof SourceState];
 export interface PostgresSourceOptions {
   untilIdle: boolean;
   tables?: string[];
+  /** Take a new snapshot into a new slot when the slot was dropped after a completed snapshot. */
+  resnapshot?: boolean;
   /** Records larger than this are refused by table and key before they reach the broker. */
   maxRecordBytes?: number;
 }
@@ -182,6 +184,13 @@ export class PostgresSource {
     await writeEntries(this.kafka, schemasTopic(this.config), entries);
   }
 
+  /**
+   * A new slot: snapshot under its own exported snapshot, then stream from its consistent point (no gap,
+   * no overlap). A slot whose snapshot was cut short (a crash): keep the slot, so no change since its
+   * point is lost, and snapshot again under a temporary slot's snapshot; the stream then replays from the
+   * slot's point, and positions order the overlap. A slot dropped after its snapshot: refused, because
+   * the changes made meanwhile (deletes above all) are gone, unless a new snapshot is asked for.
+   */
   private async snapshotIfNeeded(admin: pg.Client, tables: TableDef[]): Promise<void> {
     const slot = this.config.PG_SLOT;
     const stateKey = `${this.database}/${slot}`;
@@ -196,25 +205,26 @@ export class PostgresSource {
       );
       return;
     }
-    if (existing !== undefined) {
-      this.log.warn(
-        { slot },
-        'the slot has no completed snapshot (a snapshot was cut short): taking it again',
-      );
-      await admin.query(sqlFile('postgres/drop-slot.sql'), [slot]);
-    } else if (completed) {
-      this.log.warn(
-        { slot },
-        'the replication slot is gone (dropped?): taking a new snapshot from a new slot',
+    if (existing === undefined && completed && this.options.resnapshot !== true) {
+      throw new CdcError(
+        ErrorCode.SOURCE_SLOT,
+        `replication slot ${slot} is gone although its snapshot completed (was it dropped?): the changes made ` +
+          'since it went are lost to replication, and rows deleted meanwhile would stay downstream; run again with ' +
+          '--resnapshot to take a new snapshot into a new slot',
+        { facts: { slot } },
       );
     }
     await writeEntries(this.kafka, producerStateTopic(this.config), [
       { key: stateKey, value: 'snapshot-started' },
     ]);
     this.state = SourceState.snapshotting;
-    const created = await createSlotWithSnapshot(this.config.PG_URL, slot);
+    const again = existing !== undefined;
+    if (again) this.log.warn({ slot }, 'the last snapshot was cut short: taking it again, the slot kept');
+    const created = again
+      ? await createSlotWithSnapshot(this.config.PG_URL, `${slot}_snapshot`, true)
+      : await createSlotWithSnapshot(this.config.PG_URL, slot);
     try {
-      // Snapshot rows sort before everything streamed after the slot's consistent point.
+      // Snapshot rows sort before everything committed after the snapshot's consistent point.
       const base = created.consistentPoint - 1n;
       let index = 0;
       const nowMs = BigInt(Date.now());
@@ -250,7 +260,7 @@ export class PostgresSource {
     await writeEntries(this.kafka, producerStateTopic(this.config), [
       { key: stateKey, value: 'snapshot-completed' },
     ]);
-    this.confirmed = created.consistentPoint;
+    this.confirmed = existing?.confirmedFlush ?? created.consistentPoint;
     this.log.info({ slot, rows: this.snapshotRows }, 'snapshot completed');
   }
 
@@ -447,7 +457,7 @@ export class PostgresSource {
   private record(captured: Captured, keyRow: Row, event: ChangeEvent): OutgoingRecord {
     const key = captured.codec.encodeKey(keyRow);
     const value = captured.codec.encodeEvent(event);
-    const limit = this.options.maxRecordBytes ?? 1_000_000;
+    const limit = this.options.maxRecordBytes ?? this.config.KAFKA_MAX_RECORD_BYTES;
     if (value.length + key.length > limit) {
       const shownKey = captured.table.key.map((k) => `${k}=${String(keyRow[k])}`).join(',');
       throw new CdcError(

@@ -85,12 +85,17 @@ export async function readEvents(
   return { events, tombstones };
 }
 
-/** The final row per key after applying events in partition order (null when the last event is a delete). */
+/** The final row per key: its event of the highest position (then offset), as the merge keeps it; null for a delete. */
 export function lastRowPerKey(
   events: { op: string; after: Row | null; key: Row; partition: number; offset: bigint; pos: bigint }[],
   keyOf: (row: Row) => string,
 ): Map<string, Row | null> {
-  const sorted = [...events].sort((a, b) => a.partition - b.partition || Number(a.offset - b.offset));
+  const sorted = [...events].sort(
+    (a, b) =>
+      (a.pos < b.pos ? -1 : a.pos > b.pos ? 1 : 0) ||
+      a.partition - b.partition ||
+      Number(a.offset - b.offset),
+  );
   const result = new Map<string, Row | null>();
   for (const event of sorted) result.set(keyOf(event.key), event.op === 'd' ? null : event.after);
   return result;

@@ -1,0 +1,55 @@
+// Running the `cdclake` command as a child process, as a user would, so a test can kill -9 it.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../core/config.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function configEnv(config: Config): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== undefined) env[key] = typeof value === 'boolean' ? String(value) : String(value);
+  }
+  return env;
+}
+
+export interface Child {
+  process: ChildProcess;
+  exited: Promise<number | null>;
+  output(): string;
+}
+
+export function startCdclake(config: Config, args: string[], extraEnv: Record<string, string> = {}): Child {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'cdclake.js'), ...args], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...configEnv(config),
+      LOG_LEVEL: 'warn',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { process: child, exited, output: () => output };
+}
+
+export async function runCdclake(
+  config: Config,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<string> {
+  const child = startCdclake(config, args, extraEnv);
+  const code = await child.exited;
+  if (code !== 0) throw new Error(`cdclake ${args.join(' ')} exited ${code}:\n${child.output()}`);
+  return child.output();
+}
