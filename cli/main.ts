@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../core/config.ts';
 import { CdcError } from '../core/errors.ts';
+import { consume } from './commands/consume.ts';
 import { produce, type ProduceFlags } from './commands/produce.ts';
 import { smoke } from './commands/smoke.ts';
 
@@ -11,6 +12,7 @@ const USAGE = `usage: cdclake <command>
 commands:
   produce   --source postgres [--tables a,b] [--until-idle] [--resnapshot]
             --source generator --target postgres|kafka [--orders N] [--seed S] [--rate EVENTS_PER_S]
+  consume   [--topics REGEX] [--until-idle]
   smoke     one small batch through Kafka, S3 and DuckLake, to prove the stack works
   help      this text
 
@@ -38,6 +40,13 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       return produce(resolveConfig(), values as ProduceFlags);
+    }
+    case 'consume': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { topics: { type: 'string' }, 'until-idle': { type: 'boolean' } },
+      });
+      return consume(resolveConfig(), values);
     }
     case 'smoke':
       await smoke(resolveConfig(), (line) => process.stdout.write(line + '\n'));

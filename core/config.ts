@@ -56,6 +56,23 @@ export const configSchema = z
       )
       .optional(),
     PRODUCER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    CONSUMER_GROUP: z.string().min(1).optional(),
+    CONSUMER_BATCH_ROWS: z.coerce.number().int().min(1).default(200_000),
+    CONSUMER_BATCH_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024 * 1024),
+    CONSUMER_BATCH_AGE_MS: z.coerce.number().int().min(10).default(1000),
+    CONSUMER_MEMORY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024 * 1024)
+      .default(256 * 1024 * 1024),
+    RAW_PREFIX: z
+      .string()
+      .regex(/^([A-Za-z0-9._-]+\/)+$/, 'a key prefix ending in /, such as raw/')
+      .default('raw/'),
     LAKE_CATALOG: z
       .string()
       .regex(/^(duckdb|postgres):.+/, 'duckdb:<file> or postgres:<libpq connection string>')

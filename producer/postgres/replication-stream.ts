@@ -46,7 +46,17 @@ export class ReplicationStream {
       options: SESSION_OPTIONS,
     } as pg.ClientConfig);
     this.client = client;
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (error: unknown) {
+      // Stopped while connecting: the connection was closed on purpose.
+      if (this.stopped) return;
+      throw error;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.connection = (client as unknown as { connection: Connection }).connection;
     return new Promise<void>((resolve, reject) => {
       this.failure = (error: unknown) => {

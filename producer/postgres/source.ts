@@ -265,6 +265,8 @@ export class PostgresSource {
   }
 
   private async streamUntil(target: bigint | undefined): Promise<void> {
+    // Everything before the target is already confirmed (a snapshot just taken, or nothing new).
+    if (target !== undefined && this.confirmed >= target) return;
     const stream = new ReplicationStream(this.config.PG_URL);
     this.stream = stream;
     let lastPing = 0;

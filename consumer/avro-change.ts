@@ -1,0 +1,149 @@
+// Decodes cdclake's Avro single-object change events: the writer schema is resolved by fingerprint from
+// the schemas topic (re-read when an unknown fingerprint shows up), the column types come from it.
+
+import type { Kafka } from 'kafkajs';
+import { SchemaStore } from '../core/events/schema-store.ts';
+import { isSingleObject, readFingerprint } from '../core/events/single-object.ts';
+import type { ColumnDef, ColumnType } from '../core/events/types.ts';
+import { CdcError } from '../core/errors.ts';
+import { readEntries } from '../core/kafka/compacted-topic.ts';
+import { UndecodableRecord, type DecodedChange } from './decoded-change.ts';
+import { checkColumnName, checkTableName } from './identifiers.ts';
+
+type AvroType =
+  | string
+  | {
+      type: string | AvroType;
+      logicalType?: string;
+      precision?: number;
+      scale?: number;
+      [k: string]: unknown;
+    }
+  | AvroType[];
+
+function columnType(type: AvroType): { type: ColumnType; nullable: boolean } | undefined {
+  if (Array.isArray(type)) {
+    const inner = type.filter((t) => t !== 'null');
+    const found = inner.length === 1 ? columnType(inner[0] as AvroType) : undefined;
+    return found === undefined ? undefined : { type: found.type, nullable: type.includes('null') };
+  }
+  if (typeof type === 'string') {
+    const simple: Record<string, ColumnType['kind']> = {
+      int: 'int4',
+      long: 'int8',
+      float: 'float4',
+      double: 'float8',
+      boolean: 'bool',
+      string: 'text',
+      bytes: 'bytea',
+    };
+    const kind = simple[type];
+    return kind === undefined ? undefined : { type: { kind } as ColumnType, nullable: false };
+  }
+  const base = typeof type.type === 'string' ? type.type : undefined;
+  if (type.logicalType === 'decimal' && base === 'bytes') {
+    return {
+      type: { kind: 'numeric', precision: type.precision ?? 38, scale: type.scale ?? 0 },
+      nullable: false,
+    };
+  }
+  if (type.logicalType === 'date' && base === 'int') return { type: { kind: 'date' }, nullable: false };
+  if (type.logicalType === 'local-timestamp-micros' && base === 'long')
+    return { type: { kind: 'timestamp' }, nullable: false };
+  if (type.logicalType === 'timestamp-micros' && base === 'long')
+    return { type: { kind: 'timestamptz' }, nullable: false };
+  if (type.logicalType === 'uuid' && base === 'string') return { type: { kind: 'uuid' }, nullable: false };
+  if (type['cdclake.type'] === 'json' && base === 'string')
+    return { type: { kind: 'json' }, nullable: false };
+  if (base !== undefined) return columnType(base);
+  return columnType(type.type as AvroType);
+}
+
+interface WriterInfo {
+  columns: ColumnDef[];
+}
+
+export class AvroChangeDecoder {
+  private readonly store = new SchemaStore();
+  private readonly writers = new Map<bigint, WriterInfo>();
+  private readonly kafka: Kafka;
+  private readonly schemasTopic: string;
+  private lastRefresh = 0;
+
+  constructor(kafka: Kafka, schemasTopic: string) {
+    this.kafka = kafka;
+    this.schemasTopic = schemasTopic;
+  }
+
+  static handles(value: Buffer): boolean {
+    return isSingleObject(value);
+  }
+
+  async refresh(): Promise<void> {
+    this.lastRefresh = Date.now();
+    const entries = await readEntries(this.kafka, this.schemasTopic).catch(() => new Map<string, string>());
+    for (const schema of entries.values()) this.store.add(schema);
+  }
+
+  async decode(key: Buffer | null, value: Buffer): Promise<DecodedChange> {
+    const fingerprint = readFingerprint(value);
+    if (!this.store.has(fingerprint) && Date.now() - this.lastRefresh > 1000) await this.refresh();
+    try {
+      const event = this.store.decodeEvent(value);
+      const table = checkTableName('table', event.source.table);
+      const schema = checkTableName('schema', event.source.schema);
+      const columns = this.columnsOf(fingerprint, table);
+      let keyColumns: string[] = [];
+      if (key !== null && isSingleObject(key)) {
+        if (!this.store.has(readFingerprint(key)) && Date.now() - this.lastRefresh > 1000)
+          await this.refresh();
+        keyColumns = Object.keys(this.store.decodeKey(key));
+      }
+      const row = event.op === 'd' ? event.before : event.after;
+      if (row === null)
+        throw new UndecodableRecord('CDC_NO_KEY', `table ${table}: a ${event.op} event without a row image`);
+      if (keyColumns.length === 0)
+        throw new UndecodableRecord('CDC_NO_KEY', `table ${table}: the record has no key`);
+      return {
+        table,
+        schema,
+        op: event.op,
+        pos: event.pos,
+        tsMs: event.ts_ms,
+        row,
+        columns,
+        key: keyColumns,
+        unchanged: event.unchanged,
+      };
+    } catch (error: unknown) {
+      if (error instanceof UndecodableRecord) throw error;
+      if (error instanceof CdcError) throw new UndecodableRecord(error.code, error.message);
+      throw new UndecodableRecord('CDC_DECODE', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private columnsOf(fingerprint: bigint, table: string): ColumnDef[] {
+    const known = this.writers.get(fingerprint);
+    if (known !== undefined) return known.columns;
+    const schema = JSON.parse(this.store.get(fingerprint) as string) as {
+      fields: { name: string; type: AvroType }[];
+    };
+    // The row record is defined where it first appears (`before`) and referred to by name after that.
+    const record = schema.fields
+      .filter((f) => f.name === 'before' || f.name === 'after')
+      .flatMap((f) => (Array.isArray(f.type) ? f.type : [f.type]))
+      .find((t) => typeof t === 'object' && !Array.isArray(t) && (t as { type?: unknown }).type === 'record');
+    const fields = (record as { fields?: { name: string; type: AvroType }[] } | undefined)?.fields ?? [];
+    const columns: ColumnDef[] = fields.map((field) => {
+      const mapped = columnType(field.type);
+      if (mapped === undefined)
+        throw new UndecodableRecord(
+          'CDC_DECODE',
+          `table ${table}: column ${field.name} has an Avro type cdclake does not read`,
+        );
+      return { name: checkColumnName(table, field.name), type: mapped.type, nullable: mapped.nullable };
+    });
+    this.writers.set(fingerprint, { columns });
+    return columns;
+  }
+}

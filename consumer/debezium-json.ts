@@ -1,0 +1,453 @@
+// Decodes records a real Debezium connector wrote with Kafka Connect's JSON converter, with or without the
+// embedded schema (`schemas.enable`), into DecodedChange: the envelope, the key, the row image, the position.
+
+import { Op } from '../core/events/types.ts';
+import type { ColumnDef, ColumnValue, Row } from '../core/events/types.ts';
+import { UndecodableRecord, type DecodedChange } from './decoded-change.ts';
+import {
+  connectColumn,
+  inferredColumn,
+  isUnavailable,
+  JsonNumber,
+  stringifyJson,
+  type Json,
+  type JsonObject,
+} from './debezium-types.ts';
+import { checkColumnName, checkTableName } from './identifiers.ts';
+
+/** Whether a record value can be Debezium JSON: its first non-space byte is `{` (Avro starts 0xC3 0x01). */
+export function looksLikeDebeziumJson(value: Buffer): boolean {
+  for (const byte of value) {
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return byte === 0x7b;
+  }
+  return false;
+}
+
+const OPS = new Map<unknown, Op>([
+  ['c', Op.create],
+  ['u', Op.update],
+  ['d', Op.delete],
+  ['r', Op.read],
+]);
+const UNSUPPORTED_OPS = new Map<unknown, string>([
+  ['t', 'a truncate'],
+  ['m', 'a logical decoding message'],
+]);
+
+/**
+ * The change in a Debezium record, or null for a tombstone (a JSON `null` value). Throws
+ * UndecodableRecord: CDC_DECODE (not JSON, not a change envelope), CDC_UNSUPPORTED_OP (truncate,
+ * message), CDC_INVALID_NAME (a table or column name that is not a plain identifier), CDC_NO_KEY (a delete
+ * with neither a record key nor a before image), CDC_UNSUPPORTED_TYPE, CDC_INVALID_VALUE.
+ */
+export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedChange | null {
+  const { schema, payload } = unwrap(parseRecord(value, 'value'));
+  if (payload === null) return null;
+  if (!(payload instanceof Map)) throw decodeError('the record value is not a JSON object');
+  const op = opOf(payload);
+  const source = payload.get('source');
+  if (!(source instanceof Map)) throw decodeError(`a Debezium "${op}" event without its source block`);
+  const table = checkTableName('table', source.get('table'));
+  const sourceSchema = source.get('schema');
+  // Sources without schemas (MySQL) name the database instead.
+  const schemaName = checkTableName(
+    'schema',
+    typeof sourceSchema === 'string' ? sourceSchema : source.get('db'),
+  );
+  const tsMs = int64Of(payload.get('ts_ms')) ?? int64Of(source.get('ts_ms'));
+  if (tsMs === undefined) throw decodeError(`table ${table}: the event has no ts_ms`);
+
+  const keyImage = key === null || key.length === 0 ? null : readKey(table, key);
+  const imageName = op === Op.delete ? 'before' : 'after';
+  const image = payload.get(imageName) ?? null;
+  let decoded: Image;
+  if (image instanceof Map) {
+    decoded = readImage(table, image, schema === null ? null : imageFields(table, schema, imageName));
+  } else if (image !== null) {
+    throw decodeError(`table ${table}: ${imageName} is not a JSON object`);
+  } else if (op !== Op.delete) {
+    throw decodeError(`table ${table}: a "${op}" event without an after image`);
+  } else if (keyImage !== null && keyImage.columns.length > 0) {
+    // No before image (REPLICA IDENTITY NOTHING): the key is all a delete needs.
+    decoded = { columns: [...keyImage.columns], row: { ...keyImage.row }, unchanged: [] };
+  } else {
+    throw new UndecodableRecord(
+      'CDC_NO_KEY',
+      `table ${table}: a delete with neither a record key nor a before image`,
+    );
+  }
+
+  const keyColumns = keyImage?.columns ?? [];
+  for (const column of keyColumns) {
+    const known = decoded.columns.some((c) => c.name === column.name);
+    if (op === Op.delete) {
+      if (!known) decoded.columns.push(column);
+      if ((own(decoded.row, column.name) ?? null) === null)
+        setColumn(decoded.row, column.name, own(keyImage?.row ?? {}, column.name) ?? null);
+    } else if (!known) {
+      throw new UndecodableRecord(
+        'CDC_NO_KEY',
+        `table ${table}: key column ${column.name} is not a column of the after image`,
+      );
+    }
+  }
+
+  return {
+    table,
+    schema: schemaName,
+    op,
+    pos: positionOf(table, source, tsMs),
+    tsMs,
+    row: decoded.row,
+    columns: decoded.columns,
+    key: keyColumns.map((c) => c.name),
+    unchanged: decoded.unchanged,
+  };
+}
+
+function decodeError(message: string): UndecodableRecord {
+  return new UndecodableRecord('CDC_DECODE', message);
+}
+
+function opOf(payload: JsonObject): Op {
+  const op = payload.get('op');
+  const known = OPS.get(op);
+  if (known !== undefined) return known;
+  const unsupported = UNSUPPORTED_OPS.get(op);
+  if (unsupported !== undefined) {
+    const source = payload.get('source');
+    const table = source instanceof Map ? source.get('table') : undefined;
+    throw new UndecodableRecord(
+      'CDC_UNSUPPORTED_OP',
+      `op "${String(op)}" (${unsupported} event${typeof table === 'string' ? ` on table ${JSON.stringify(table)}` : ''}) ` +
+        'is not supported: cdclake carries row changes (c, u, d, r)',
+    );
+  }
+  if (op === undefined && !payload.has('source')) {
+    throw decodeError(
+      'not a Debezium change event: no op and no source. A record flattened by ExtractNewRecordState ' +
+        '(the row alone) is not supported: remove that transform from the connector',
+    );
+  }
+  if (op === undefined) throw decodeError('a Debezium envelope without op');
+  throw decodeError(`unknown op ${stringifyJson(op)} (expected c, u, d or r)`);
+}
+
+/** `{schema, payload}` when the converter embeds schemas; otherwise the document is the payload. */
+function unwrap(document: Json): { schema: JsonObject | null; payload: Json } {
+  if (document instanceof Map && document.size === 2 && document.has('payload')) {
+    const schema = document.get('schema');
+    if (schema === null || (schema instanceof Map && typeof schema.get('type') === 'string'))
+      return { schema: schema, payload: document.get('payload') ?? null };
+  }
+  return { schema: null, payload: document };
+}
+
+/** The field schemas of `before` or `after` in the value schema. */
+function imageFields(table: string, schema: JsonObject, imageName: string): Json[] {
+  const fields = schema.get('fields');
+  const image = Array.isArray(fields)
+    ? fields.find((field) => field instanceof Map && field.get('field') === imageName)
+    : undefined;
+  const imageFieldList = image instanceof Map ? image.get('fields') : undefined;
+  if (!Array.isArray(imageFieldList))
+    throw decodeError(`table ${table}: the value schema has no struct field ${imageName}`);
+  return imageFieldList;
+}
+
+interface Image {
+  columns: ColumnDef[];
+  row: Row;
+  unchanged: string[];
+}
+
+function readKey(table: string, key: Buffer): Image | null {
+  const { schema, payload } = unwrap(parseRecord(key, 'key'));
+  if (payload === null) return null;
+  if (!(payload instanceof Map))
+    throw decodeError(`table ${table}: the record key is not a JSON object of key columns`);
+  const fields = schema?.get('fields');
+  return readImage(table, payload, Array.isArray(fields) ? fields : null);
+}
+
+/** A row image typed by its field schemas, or by its values when the converter sent no schema. */
+function readImage(table: string, image: JsonObject, fields: Json[] | null): Image {
+  const columns: ColumnDef[] = [];
+  const row: Row = {};
+  const unchanged: string[] = [];
+  if (fields === null) {
+    for (const [rawName, raw] of image) {
+      const name = checkColumnName(table, rawName);
+      const inferred = inferredColumn({ table, column: name }, raw);
+      columns.push(inferred.column);
+      if (raw !== null && isUnavailable(raw)) unchanged.push(name);
+      else setColumn(row, name, inferred.value);
+    }
+    return { columns, row, unchanged };
+  }
+  const seen = new Set<string>();
+  for (const field of fields) {
+    const rawName = field instanceof Map ? field.get('field') : undefined;
+    if (!(field instanceof Map) || typeof rawName !== 'string')
+      throw decodeError(`table ${table}: a field schema without a field name`);
+    const name = checkColumnName(table, rawName);
+    if (seen.has(name)) throw decodeError(`table ${table}: column ${name} appears twice in the schema`);
+    seen.add(name);
+    const reader = connectColumn(table, name, field);
+    columns.push(reader.column);
+    // An absent field is null, as Kafka's JsonConverter reads it.
+    const raw = image.get(name) ?? null;
+    if (raw === null) setColumn(row, name, null);
+    else if (isUnavailable(raw)) unchanged.push(name);
+    else setColumn(row, name, reader.read(raw, { table, column: name }));
+  }
+  return { columns, row, unchanged };
+}
+
+/** Sets a column as an own property, also one named `__proto__`. */
+function setColumn(row: Row, name: string, value: ColumnValue): void {
+  if (name === '__proto__')
+    Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+  else row[name] = value;
+}
+
+function own(row: Row, name: string): ColumnValue | undefined {
+  return Object.hasOwn(row, name) ? row[name] : undefined;
+}
+
+function int64Of(value: Json | undefined): bigint | undefined {
+  return typeof value === 'bigint' ? value : undefined;
+}
+
+/**
+ * A position that grows along the source's commit order for one key, compared as a number. Positions of
+ * different connectors are not comparable, nor need to be: one topic holds one table of one source.
+ * - PostgreSQL: `source.lsn << 32`, the LSN of the change itself. Changes of one row are ordered by its row
+ *   lock, so their LSNs grow in commit order; a snapshot read carries the snapshot's LSN, which every
+ *   later change exceeds. `source.sequence` (`["<lastCommitLsn>","<lsn>"]`) must agree with `lsn`.
+ * - MySQL: from the binlog coordinates, `(file index << 40) + (pos << 8) + row`, the index being the
+ *   numeric suffix of `source.file` (`mysql-bin.000003` is 3).
+ * - Any other connector: `source.ts_ms << 20` (or the event's ts_ms), coarse: ties are broken by the Kafka
+ *   offset downstream.
+ * Snapshot events (`source.snapshot` "true", "first", "last", "incremental", op r) follow the same rules.
+ */
+function positionOf(table: string, source: JsonObject, tsMs: bigint): bigint {
+  const connector = source.get('connector');
+  if (connector === 'postgresql') {
+    const lsn = int64Of(source.get('lsn'));
+    const sequenceLsn = lsnInSequence(source.get('sequence'));
+    if (lsn !== undefined && sequenceLsn !== undefined && lsn !== sequenceLsn)
+      throw decodeError(`table ${table}: source.lsn ${lsn} and source.sequence ${sequenceLsn} disagree`);
+    const at = lsn ?? sequenceLsn;
+    if (at === undefined || at < 0n)
+      throw decodeError(`table ${table}: a PostgreSQL event without source.lsn`);
+    return at << 32n;
+  }
+  if (connector === 'mysql') {
+    const file = source.get('file');
+    const index = typeof file === 'string' ? /(\d+)$/.exec(file)?.[1] : undefined;
+    const pos = int64Of(source.get('pos'));
+    const row = int64Of(source.get('row') ?? 0n);
+    if (index === undefined || pos === undefined || pos < 0n || row === undefined || row < 0n)
+      throw decodeError(`table ${table}: a MySQL event without source.file, source.pos and source.row`);
+    return (BigInt(index) << 40n) + (pos << 8n) + row;
+  }
+  return (int64Of(source.get('ts_ms')) ?? tsMs) << 20n;
+}
+
+/** The current LSN in Debezium's `sequence`, a string of JSON text `["<lastCommitLsn>","<lsn>"]`. */
+function lsnInSequence(sequence: Json | undefined): bigint | undefined {
+  if (typeof sequence !== 'string') return undefined;
+  try {
+    const parsed = new ExactJsonReader(sequence).document();
+    const lsn = Array.isArray(parsed) ? parsed[1] : undefined;
+    if (typeof lsn === 'string' && /^\d+$/.test(lsn)) return BigInt(lsn);
+    return typeof lsn === 'bigint' ? lsn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function parseRecord(bytes: Buffer, part: 'key' | 'value'): Json {
+  let text: string;
+  try {
+    text = UTF8.decode(bytes);
+  } catch {
+    throw decodeError(`the record ${part} is not UTF-8 text`);
+  }
+  try {
+    return new ExactJsonReader(text).document();
+  } catch (error: unknown) {
+    if (error instanceof JsonSyntaxError)
+      throw decodeError(`the record ${part} is not JSON: ${error.message}`);
+    throw error;
+  }
+}
+
+/** JSON.parse, but exact: integer literals become bigint, so an int64 beyond 2^53 keeps every digit. */
+export function parseExactJson(text: string): Json {
+  return new ExactJsonReader(text).document();
+}
+
+export class JsonSyntaxError extends Error {
+  override name = 'JsonSyntaxError';
+}
+
+const MAX_DEPTH = 512;
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+/** A recursive-descent reader of RFC 8259 JSON (Node 20's JSON.parse offers no number source text). */
+class ExactJsonReader {
+  private readonly text: string;
+  private at = 0;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  document(): Json {
+    const value = this.value(0);
+    this.skipSpace();
+    if (this.at < this.text.length) this.fail('text after the JSON value');
+    return value;
+  }
+
+  private fail(problem: string): never {
+    throw new JsonSyntaxError(`${problem} at character ${this.at}`);
+  }
+
+  private skipSpace(): void {
+    for (;;) {
+      const c = this.text.charCodeAt(this.at);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.at++;
+    }
+  }
+
+  private value(depth: number): Json {
+    this.skipSpace();
+    const c = this.text.charCodeAt(this.at);
+    if (c === 0x22) return this.string();
+    if (c === 0x7b) return this.object(depth + 1);
+    if (c === 0x5b) return this.array(depth + 1);
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+    for (const [word, literal] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
+      if (this.text.startsWith(word, this.at)) {
+        this.at += word.length;
+        return literal;
+      }
+    }
+    return this.fail(Number.isNaN(c) ? 'unexpected end' : 'unexpected character');
+  }
+
+  private number(): bigint | JsonNumber {
+    NUMBER.lastIndex = this.at;
+    const match = NUMBER.exec(this.text);
+    if (match === null) return this.fail('invalid number');
+    this.at = NUMBER.lastIndex;
+    return match[1] === undefined && match[2] === undefined ? BigInt(match[0]) : new JsonNumber(match[0]);
+  }
+
+  private string(): string {
+    const text = this.text;
+    let at = this.at + 1;
+    let chunk = at;
+    let out = '';
+    for (;;) {
+      const c = text.charCodeAt(at);
+      if (c === 0x22) {
+        this.at = at + 1;
+        return out + text.slice(chunk, at);
+      }
+      if (c === 0x5c) {
+        out += text.slice(chunk, at);
+        const escape = text.charAt(at + 1);
+        if (escape === 'u') {
+          const hex = text.slice(at + 2, at + 6);
+          this.at = at;
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('invalid \\u escape');
+          out += String.fromCharCode(parseInt(hex, 16));
+          at += 6;
+        } else {
+          const replacement = ESCAPES[escape];
+          this.at = at;
+          if (replacement === undefined) this.fail('invalid escape');
+          out += replacement;
+          at += 2;
+        }
+        chunk = at;
+      } else if (c < 0x20 || Number.isNaN(c)) {
+        this.at = at;
+        this.fail(Number.isNaN(c) ? 'unterminated string' : 'control character in a string');
+      } else {
+        at++;
+      }
+    }
+  }
+
+  private object(depth: number): JsonObject {
+    if (depth > MAX_DEPTH) this.fail('nested too deeply');
+    const object: JsonObject = new Map();
+    this.at++;
+    this.skipSpace();
+    if (this.text.charCodeAt(this.at) === 0x7d) {
+      this.at++;
+      return object;
+    }
+    for (;;) {
+      this.skipSpace();
+      if (this.text.charCodeAt(this.at) !== 0x22) this.fail('expected a member name');
+      const name = this.string();
+      this.skipSpace();
+      if (this.text.charCodeAt(this.at) !== 0x3a) this.fail('expected ":"');
+      this.at++;
+      object.set(name, this.value(depth));
+      this.skipSpace();
+      const c = this.text.charCodeAt(this.at);
+      this.at++;
+      if (c === 0x7d) return object;
+      if (c !== 0x2c) {
+        this.at--;
+        this.fail('expected "," or "}"');
+      }
+    }
+  }
+
+  private array(depth: number): Json[] {
+    if (depth > MAX_DEPTH) this.fail('nested too deeply');
+    const array: Json[] = [];
+    this.at++;
+    this.skipSpace();
+    if (this.text.charCodeAt(this.at) === 0x5d) {
+      this.at++;
+      return array;
+    }
+    for (;;) {
+      array.push(this.value(depth));
+      this.skipSpace();
+      const c = this.text.charCodeAt(this.at);
+      this.at++;
+      if (c === 0x5d) return array;
+      if (c !== 0x2c) {
+        this.at--;
+        this.fail('expected "," or "]"');
+      }
+    }
+  }
+}

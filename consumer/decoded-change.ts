@@ -1,0 +1,33 @@
+// What every decoder of the consumer hands the batcher: one change of one source table, its position,
+// its row image and the types of the row's columns, whatever the wire format was (cdclake Avro, Debezium JSON).
+
+import type { ColumnDef, Op, Row } from '../core/events/types.ts';
+
+export interface DecodedChange {
+  /** The source table (Debezium's `source.table`): `dbserver1.inventory.customers` becomes `customers`. */
+  table: string;
+  /** The source schema (`source.schema`), or the database for sources without schemas. */
+  schema: string;
+  op: Op;
+  /** Grows along the source's commit order for one key; compared as a number. */
+  pos: bigint;
+  tsMs: bigint;
+  /** The after image; for a delete the before image (at least the key columns). */
+  row: Row;
+  /** The type of every column the row can carry, in order (the writer schema's columns). */
+  columns: ColumnDef[];
+  /** Key column names, when the format says them (the record key's fields). */
+  key: string[];
+  /** Columns whose value the source did not send (unchanged TOAST): the merge keeps the stored value. */
+  unchanged: string[];
+}
+
+/** A record that cannot become a change: it goes to dead letters with this reason and code. */
+export class UndecodableRecord extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'UndecodableRecord';
+    this.code = code;
+  }
+}

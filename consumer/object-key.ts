@@ -1,0 +1,48 @@
+// Contract 2's object keys: raw/<topic>/partition=<p>/<topic>+<p>+<firstOffset>+<lastOffset>.parquet,
+// offsets zero-padded to 20 digits so keys sort by offset and a listing with StartAfter returns only
+// what is newer.
+
+const WIDTH = 20;
+
+export function partitionPrefix(root: string, topic: string, partition: number): string {
+  return `${root}${topic}/partition=${partition}/`;
+}
+
+export function rawObjectKey(
+  root: string,
+  topic: string,
+  partition: number,
+  first: bigint,
+  last: bigint,
+): string {
+  return `${partitionPrefix(root, topic, partition)}${topic}+${partition}+${pad(first)}+${pad(last)}.parquet`;
+}
+
+/** The key to list after so that only objects whose first offset is >= `offset` come back. */
+export function startAfterFor(root: string, topic: string, partition: number, offset: bigint): string {
+  if (offset <= 0n) return partitionPrefix(root, topic, partition);
+  return `${partitionPrefix(root, topic, partition)}${topic}+${partition}+${pad(offset - 1n)}+${'9'.repeat(WIDTH)}`;
+}
+
+export interface RawObjectName {
+  topic: string;
+  partition: number;
+  first: bigint;
+  last: bigint;
+}
+
+export function parseRawObjectKey(key: string): RawObjectName | undefined {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const match = /^(.+)\+(\d+)\+(\d{20})\+(\d{20})\.parquet$/.exec(name);
+  if (match === null) return undefined;
+  return {
+    topic: match[1] as string,
+    partition: Number(match[2]),
+    first: BigInt(match[3] as string),
+    last: BigInt(match[4] as string),
+  };
+}
+
+function pad(offset: bigint): string {
+  return offset.toString().padStart(WIDTH, '0');
+}

@@ -1,0 +1,389 @@
+// `cdclake consume`: Kafka to raw Parquet on S3 in micro-batches, effectively once.
+// A consumer group over the topics matching a pattern; each partition's batch is flushed on rows, bytes,
+// age (by a timer, so a quiet partition's last events do not wait) or memory pressure, written as one
+// Parquet object under Contract 2's key, and only then is the offset committed. S3 is the truth of
+// progress: on assignment each partition resumes after its last object.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Config } from '../core/config.ts';
+import { openDuckDB, type DuckSession } from '../core/duckdb.ts';
+import { createKafka } from '../core/kafka/client.ts';
+import { deadLettersTopic, ensureTopics, schemasTopic } from '../core/kafka/topics.ts';
+import type { Logger } from '../core/logger.ts';
+import { Metrics } from '../core/metrics.ts';
+import { createS3Client } from '../core/s3.ts';
+import { AvroChangeDecoder } from './avro-change.ts';
+import { DeadLetters } from './dead-letters.ts';
+import { UndecodableRecord, type DecodedChange } from './decoded-change.ts';
+import { decodeDebeziumJson, looksLikeDebeziumJson } from './debezium-json.ts';
+import { rawObjectKey } from './object-key.ts';
+import { writeBatchParquet } from './parquet-writer.ts';
+import { PartitionPhase, PartitionState } from './partition-state.ts';
+import { findResumePoint } from './resume.ts';
+import { uploadFile } from './upload.ts';
+
+export interface RawConsumerOptions {
+  topics?: RegExp;
+  untilIdle: boolean;
+}
+
+export interface ConsumerSummary {
+  events: number;
+  files: number;
+  deadLetters: number;
+}
+
+const tp = (topic: string, partition: number): string => `${topic}:${partition}`;
+
+export class RawConsumer {
+  readonly metrics = new Metrics();
+  private readonly config: Config;
+  private readonly options: RawConsumerOptions;
+  private readonly log: Logger;
+  private readonly kafka: Kafka;
+  private readonly s3: S3Client;
+  private readonly consumer: Consumer;
+  private readonly decoder: AvroChangeDecoder;
+  private readonly deadLetters: DeadLetters;
+  private readonly groupId: string;
+  private readonly partitions = new Map<string, PartitionState>();
+  private readonly tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdclake-raw-'));
+  private duck: DuckSession | undefined;
+  private generation = 0;
+  private uploads = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+  private finished!: () => void;
+  private failed!: (error: unknown) => void;
+  private readonly done = new Promise<void>((resolve, reject) => {
+    this.finished = resolve;
+    this.failed = reject;
+  });
+  private joined = false;
+  private readonly eventsIn = this.metrics.counter(
+    'cdclake_consumer_events_in_total',
+    'change events read from Kafka',
+  );
+  private readonly filesWritten = this.metrics.counter(
+    'cdclake_consumer_files_written_total',
+    'raw Parquet objects written',
+  );
+  private readonly bytesWritten = this.metrics.counter(
+    'cdclake_consumer_bytes_written_total',
+    'bytes of raw Parquet written',
+  );
+  private readonly deadLettered = this.metrics.counter(
+    'cdclake_consumer_dead_letters_total',
+    'records sent to dead letters',
+  );
+  private readonly batchAge = this.metrics.gauge(
+    'cdclake_consumer_batch_age_seconds',
+    'age of the oldest open batch',
+  );
+  private readonly lag = this.metrics.gauge(
+    'cdclake_consumer_lag',
+    'records behind the high watermark, per partition',
+  );
+
+  constructor(config: Config, options: RawConsumerOptions, log: Logger) {
+    this.config = config;
+    this.options = options;
+    this.log = log;
+    this.kafka = createKafka(config, `${config.KAFKA_CLIENT_ID}-consumer`);
+    this.s3 = createS3Client(config);
+    this.groupId = config.CONSUMER_GROUP ?? `${config.CDC_TOPIC_PREFIX}-raw`;
+    this.consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 16 * 1024 * 1024,
+      maxBytes: 64 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+    });
+    this.decoder = new AvroChangeDecoder(this.kafka, schemasTopic(config));
+    this.deadLetters = new DeadLetters(this.kafka, deadLettersTopic(config));
+  }
+
+  async run(): Promise<ConsumerSummary> {
+    this.duck = await openDuckDB(this.config);
+    const pattern =
+      this.options.topics ?? new RegExp(`^${this.config.CDC_TOPIC_PREFIX.replaceAll('.', '\\.')}\\.[^_]`);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter(
+      (t) => pattern.test(t) && !t.split('.').some((p) => p.startsWith('_')),
+    );
+    await admin.disconnect();
+    await ensureTopics(this.kafka, [{ topic: deadLettersTopic(this.config), partitions: 1 }]);
+    await this.decoder.refresh();
+    if (topics.length === 0) {
+      this.log.warn({ pattern: pattern.source }, 'no topic matches: nothing to consume');
+      if (this.options.untilIdle) return this.summary();
+    }
+    this.log.info({ topics, group: this.groupId }, 'consuming');
+    await this.consumer.connect();
+    this.consumer.on(this.consumer.events.REBALANCING, () => this.onRevoke());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) =>
+      this.onAssign(event.payload.memberAssignment),
+    );
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      if (event.payload.restart !== true) this.failed(event.payload.error);
+    });
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 2,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.timer = setInterval(() => void this.tick().catch((error: unknown) => this.failed(error)), 100);
+    try {
+      await this.done;
+    } finally {
+      await this.stop();
+    }
+    return this.summary();
+  }
+
+  /** Stops fetching, flushes every batch, commits, closes Kafka, S3 and DuckDB. Memoised. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      clearInterval(this.timer);
+      await this.consumer.stop().catch(() => undefined);
+      for (const state of this.partitions.values()) {
+        if (state.phase !== PartitionPhase.gone)
+          await this.flush(state).catch((error: unknown) =>
+            this.log.error({ err: error }, 'final flush failed'),
+          );
+      }
+      await this.consumer.disconnect().catch(() => undefined);
+      await this.deadLetters.close().catch(() => undefined);
+      this.duck?.close();
+      this.s3.destroy();
+      fs.rmSync(this.tmpDir, { recursive: true, force: true });
+      this.finished();
+    })();
+    return this.stopping;
+  }
+
+  private summary(): ConsumerSummary {
+    return {
+      events: this.eventsIn.total(),
+      files: this.filesWritten.total(),
+      deadLetters: this.deadLettered.total(),
+    };
+  }
+
+  /** A rebalance began: stop writing at once; what was buffered will be read again by the new owner. */
+  private onRevoke(): void {
+    this.generation++;
+    this.uploads.abort();
+    this.uploads = new AbortController();
+    for (const state of this.partitions.values()) state.phase = PartitionPhase.gone;
+    this.partitions.clear();
+  }
+
+  private onAssign(assignment: Record<string, number[]>): void {
+    this.onRevoke();
+    const generation = this.generation;
+    this.joined = true;
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        let ready!: () => void;
+        let fail!: (error: unknown) => void;
+        const state = new PartitionState(
+          topic,
+          partition,
+          new Promise<void>((resolve, reject) => {
+            ready = resolve;
+            fail = reject;
+          }),
+        );
+        this.partitions.set(tp(topic, partition), state);
+        this.resume(state, generation).then(ready, (error: unknown) => {
+          fail(error);
+          this.failed(error);
+        });
+      }
+    }
+  }
+
+  private async resume(state: PartitionState, generation: number): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [committed] = await admin.fetchOffsets({ groupId: this.groupId, topics: [state.topic] });
+      const offset = committed?.partitions.find((p) => p.partition === state.partition)?.offset;
+      const hint = offset === undefined || offset === '-1' ? undefined : BigInt(offset);
+      const offsets = await admin.fetchTopicOffsets(state.topic);
+      const bounds = offsets.find((o) => o.partition === state.partition);
+      const low = BigInt(bounds?.low ?? '0');
+      state.highWatermark = BigInt(bounds?.high ?? '0');
+      // Listed twice: an upload of the previous owner, aborted when the rebalance began, may still land.
+      await findResumePoint(
+        this.s3,
+        this.config.S3_BUCKET,
+        this.config.RAW_PREFIX,
+        state.topic,
+        state.partition,
+        hint,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      const point = await findResumePoint(
+        this.s3,
+        this.config.S3_BUCKET,
+        this.config.RAW_PREFIX,
+        state.topic,
+        state.partition,
+        hint,
+      );
+      const next = point.next === undefined || point.next < low ? low : point.next;
+      if (generation !== this.generation) return;
+      state.next = next;
+      state.consumed = next;
+      state.phase = PartitionPhase.ready;
+      this.consumer.seek({ topic: state.topic, partition: state.partition, offset: next.toString() });
+      this.log.info(
+        { topic: state.topic, partition: state.partition, next: next.toString(), objects: point.listed },
+        'partition resumes',
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const state = this.partitions.get(tp(batch.topic, batch.partition));
+    if (state === undefined) return;
+    await state.ready;
+    if (state.phase === PartitionPhase.gone) return;
+    state.highWatermark = BigInt(batch.highWatermark);
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || (state.phase as PartitionPhase) === PartitionPhase.gone) return;
+      const offset = BigInt(message.offset);
+      if (offset < state.consumed) continue; // already written, or delivered again after a seek
+      state.consumed = offset + 1n;
+      if (message.value === null || message.value.length === 0) continue; // tombstone
+      this.eventsIn.inc(1, { topic: batch.topic });
+      let change: DecodedChange | null;
+      try {
+        change = await this.decode(message.key, message.value);
+      } catch (error: unknown) {
+        const code = error instanceof UndecodableRecord ? error.code : 'CDC_DECODE';
+        const reason = error instanceof Error ? error.message : String(error);
+        state.deadLetters.push({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset,
+          key: message.key,
+          value: message.value,
+          code,
+          reason,
+        });
+        continue;
+      }
+      if (change === null) continue;
+      if (!state.batch.fits(change)) await this.flush(state);
+      state.batch.add(change, offset, message.value.length + (message.key?.length ?? 0));
+      if (
+        state.batch.rows >= this.config.CONSUMER_BATCH_ROWS ||
+        state.batch.bytes >= this.config.CONSUMER_BATCH_BYTES
+      ) {
+        await this.flush(state);
+      }
+    }
+    this.lag.set(Number(state.highWatermark - state.consumed), {
+      topic: state.topic,
+      partition: state.partition,
+    });
+    await heartbeat();
+  }
+
+  private async decode(key: Buffer | null, value: Buffer): Promise<DecodedChange | null> {
+    if (AvroChangeDecoder.handles(value)) return this.decoder.decode(key, value);
+    if (looksLikeDebeziumJson(value)) return decodeDebeziumJson(key, value);
+    throw new UndecodableRecord(
+      'CDC_DECODE',
+      'neither cdclake Avro (single-object encoding) nor Debezium JSON',
+    );
+  }
+
+  /** Age and memory checks, and `--until-idle`'s end. */
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    let oldest = 0;
+    let memory = 0;
+    for (const state of this.partitions.values()) {
+      if (state.phase !== PartitionPhase.ready || !state.pending) continue;
+      const age = now - state.batch.createdAt;
+      oldest = Math.max(oldest, age);
+      memory += state.batch.bytes;
+      if (age >= this.config.CONSUMER_BATCH_AGE_MS) await this.flush(state);
+    }
+    this.batchAge.set(oldest / 1000);
+    if (memory > this.config.CONSUMER_MEMORY_BYTES) {
+      const largest = [...this.partitions.values()].sort((a, b) => b.batch.bytes - a.batch.bytes)[0];
+      if (largest !== undefined) await this.flush(largest);
+    }
+    if (this.options.untilIdle && this.joined && this.idle()) void this.stop();
+  }
+
+  private idle(): boolean {
+    for (const state of this.partitions.values()) {
+      if (state.phase !== PartitionPhase.ready || state.pending || state.consumed < state.highWatermark)
+        return false;
+    }
+    return true;
+  }
+
+  /** Writes the partition's batch as one object, sends its dead letters, then commits past both. */
+  private flush(state: PartitionState): Promise<void> {
+    const run = state.flushing.then(() => this.flushNow(state));
+    state.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(state: PartitionState): Promise<void> {
+    if (!state.pending || state.phase === PartitionPhase.gone) return;
+    const generation = this.generation;
+    const signal = this.uploads.signal;
+    const { batch, deadLetters } = state.takeBatch();
+    state.phase = PartitionPhase.flushing;
+    try {
+      const first = state.next;
+      const last = state.consumed - 1n;
+      if (batch.rows > 0) {
+        const key = rawObjectKey(this.config.RAW_PREFIX, state.topic, state.partition, first, last);
+        const file = path.join(this.tmpDir, `${state.topic}+${state.partition}+${first}.parquet`);
+        // A connection per write: flushes of different partitions run at the same time.
+        const connection = await (this.duck as DuckSession).instance.connect();
+        try {
+          await writeBatchParquet(connection, batch, file);
+        } finally {
+          connection.closeSync();
+        }
+        try {
+          if (generation !== this.generation) return;
+          const bytes = await uploadFile(this.s3, this.config.S3_BUCKET, key, file, signal);
+          this.filesWritten.inc(1, { topic: state.topic });
+          this.bytesWritten.inc(bytes, { topic: state.topic });
+        } finally {
+          fs.rmSync(file, { force: true });
+        }
+      }
+      await this.deadLetters.send(deadLetters);
+      this.deadLettered.inc(deadLetters.length);
+      if (generation !== this.generation) return;
+      await this.consumer.commitOffsets([
+        { topic: state.topic, partition: state.partition, offset: (last + 1n).toString() },
+      ]);
+      state.next = last + 1n;
+    } finally {
+      if ((state.phase as PartitionPhase) === PartitionPhase.flushing) state.phase = PartitionPhase.ready;
+    }
+  }
+}
