@@ -68,3 +68,5 @@ try {
   process.stderr.write(`cdclake: ${error instanceof Error ? error.message : String(error)}${code}\n`);
   process.exitCode = 1;
 }
+// The work is done and flushed; client libraries may still hold sockets or timers open.
+process.exit(process.exitCode);

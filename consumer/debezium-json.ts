@@ -10,6 +10,7 @@ import {
   isUnavailable,
   JsonNumber,
   stringifyJson,
+  type ColumnReader,
   type Json,
   type JsonObject,
 } from './debezium-types.ts';
@@ -41,7 +42,7 @@ const UNSUPPORTED_OPS = new Map<unknown, string>([
  * with neither a record key nor a before image), CDC_UNSUPPORTED_TYPE, CDC_INVALID_VALUE.
  */
 export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedChange | null {
-  const { schema, payload } = unwrap(parseRecord(value, 'value'));
+  const { schema, payload } = readEnvelope(value, 'value');
   if (payload === null) return null;
   if (!(payload instanceof Map)) throw decodeError('the record value is not a JSON object');
   const op = opOf(payload);
@@ -162,7 +163,7 @@ interface Image {
 }
 
 function readKey(table: string, key: Buffer): Image | null {
-  const { schema, payload } = unwrap(parseRecord(key, 'key'));
+  const { schema, payload } = readEnvelope(key, 'key');
   if (payload === null) return null;
   if (!(payload instanceof Map))
     throw decodeError(`table ${table}: the record key is not a JSON object of key columns`);
@@ -185,15 +186,8 @@ function readImage(table: string, image: JsonObject, fields: Json[] | null): Ima
     }
     return { columns, row, unchanged };
   }
-  const seen = new Set<string>();
-  for (const field of fields) {
-    const rawName = field instanceof Map ? field.get('field') : undefined;
-    if (!(field instanceof Map) || typeof rawName !== 'string')
-      throw decodeError(`table ${table}: a field schema without a field name`);
-    const name = checkColumnName(table, rawName);
-    if (seen.has(name)) throw decodeError(`table ${table}: column ${name} appears twice in the schema`);
-    seen.add(name);
-    const reader = connectColumn(table, name, field);
+  for (const reader of readersOf(table, fields)) {
+    const name = reader.column.name;
     columns.push(reader.column);
     // An absent field is null, as Kafka's JsonConverter reads it.
     const raw = image.get(name) ?? null;
@@ -202,6 +196,27 @@ function readImage(table: string, image: JsonObject, fields: Json[] | null): Ima
     else setColumn(row, name, reader.read(raw, { table, column: name }));
   }
   return { columns, row, unchanged };
+}
+
+/** Readers of a list of field schemas, kept for the list: a schema found by its text shares its lists. */
+const READERS = new WeakMap<Json[], ColumnReader[]>();
+
+function readersOf(table: string, fields: Json[]): ColumnReader[] {
+  const known = READERS.get(fields);
+  if (known !== undefined) return known;
+  const readers: ColumnReader[] = [];
+  const seen = new Set<string>();
+  for (const field of fields) {
+    const rawName = field instanceof Map ? field.get('field') : undefined;
+    if (!(field instanceof Map) || typeof rawName !== 'string')
+      throw decodeError(`table ${table}: a field schema without a field name`);
+    const name = checkColumnName(table, rawName);
+    if (seen.has(name)) throw decodeError(`table ${table}: column ${name} appears twice in the schema`);
+    seen.add(name);
+    readers.push(connectColumn(table, name, field));
+  }
+  READERS.set(fields, readers);
+  return readers;
 }
 
 /** Sets a column as an own property, also one named `__proto__`. */
@@ -270,7 +285,12 @@ function lsnInSequence(sequence: Json | undefined): bigint | undefined {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function parseRecord(bytes: Buffer, part: 'key' | 'value'): Json {
+interface Envelope {
+  schema: JsonObject | null;
+  payload: Json;
+}
+
+function readEnvelope(bytes: Buffer, part: 'key' | 'value'): Envelope {
   let text: string;
   try {
     text = UTF8.decode(bytes);
@@ -278,10 +298,43 @@ function parseRecord(bytes: Buffer, part: 'key' | 'value'): Json {
     throw decodeError(`the record ${part} is not UTF-8 text`);
   }
   try {
-    return new ExactJsonReader(text).document();
+    return embeddedSchema(text) ?? unwrap(new ExactJsonReader(text).document());
   } catch (error: unknown) {
     if (error instanceof JsonSyntaxError)
       throw decodeError(`the record ${part} is not JSON: ${error.message}`);
+    throw error;
+  }
+}
+
+const SCHEMA_PREFIX = '{"schema":';
+const PAYLOAD_INFIX = ',"payload":';
+/** Schemas by their JSON text, oldest dropped first. */
+const SCHEMAS = new Map<string, JsonObject>();
+const SCHEMAS_KEPT = 256;
+
+/**
+ * The converter writes `{"schema":...,"payload":...}`, the same schema text in every record of a table
+ * version: a schema seen before is found by its text rather than parsed again (most of a record's bytes).
+ * Undefined when the record is laid out otherwise; the caller then reads it whole.
+ */
+function embeddedSchema(text: string): Envelope | undefined {
+  if (!text.startsWith(SCHEMA_PREFIX)) return undefined;
+  const reader = new ExactJsonReader(text, SCHEMA_PREFIX.length);
+  const end = reader.objectEnd();
+  if (end < 0 || !text.startsWith(PAYLOAD_INFIX, end)) return undefined;
+  const schemaText = text.slice(SCHEMA_PREFIX.length, end);
+  let schema = SCHEMAS.get(schemaText);
+  try {
+    if (schema === undefined) {
+      const parsed = new ExactJsonReader(schemaText).document();
+      if (!(parsed instanceof Map) || typeof parsed.get('type') !== 'string') return undefined;
+      schema = parsed;
+      if (SCHEMAS.size >= SCHEMAS_KEPT) SCHEMAS.delete(SCHEMAS.keys().next().value as string);
+      SCHEMAS.set(schemaText, schema);
+    }
+    return { schema, payload: reader.lastMember(end + PAYLOAD_INFIX.length) };
+  } catch (error: unknown) {
+    if (error instanceof JsonSyntaxError) return undefined;
     throw error;
   }
 }
@@ -296,7 +349,9 @@ export class JsonSyntaxError extends Error {
 }
 
 const MAX_DEPTH = 512;
-const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+/** A string's text holds nothing to unescape or refuse (JSON forbids raw control characters). */
+// eslint-disable-next-line no-control-regex -- the control characters are what this looks for
+const PLAIN_STRING = /^[^\\\u0000-\u001f]*$/;
 const ESCAPES: Record<string, string> = {
   '"': '"',
   '\\': '\\',
@@ -313,12 +368,50 @@ class ExactJsonReader {
   private readonly text: string;
   private at = 0;
 
-  constructor(text: string) {
+  constructor(text: string, at = 0) {
     this.text = text;
+    this.at = at;
   }
 
   document(): Json {
     const value = this.value(0);
+    this.skipSpace();
+    if (this.at < this.text.length) this.fail('text after the JSON value');
+    return value;
+  }
+
+  /** Where the object starting here ends (after its `}`), by brackets and strings alone; -1 if it does not. */
+  objectEnd(): number {
+    const text = this.text;
+    if (text.charCodeAt(this.at) !== 0x7b) return -1;
+    let depth = 0;
+    for (let at = this.at; at < text.length; at++) {
+      const c = text.charCodeAt(at);
+      if (c === 0x22) {
+        // To the closing quote: the next one not escaped by an odd run of backslashes.
+        for (;;) {
+          at = text.indexOf('"', at + 1);
+          if (at < 0) return -1;
+          let backslashes = 0;
+          while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;
+          if (backslashes % 2 === 0) break;
+        }
+      } else if (c === 0x7b || c === 0x5b) {
+        depth++;
+      } else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
+        return at + 1;
+      }
+    }
+    return -1;
+  }
+
+  /** The value at `at`, the last member of the document's top-level object. */
+  lastMember(at: number): Json {
+    this.at = at;
+    const value = this.value(1);
+    this.skipSpace();
+    if (this.text.charCodeAt(this.at) !== 0x7d) this.fail('expected "}"');
+    this.at++;
     this.skipSpace();
     if (this.at < this.text.length) this.fail('text after the JSON value');
     return value;
@@ -343,30 +436,69 @@ class ExactJsonReader {
     if (c === 0x7b) return this.object(depth + 1);
     if (c === 0x5b) return this.array(depth + 1);
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
-    for (const [word, literal] of [
-      ['true', true],
-      ['false', false],
-      ['null', null],
-    ] as const) {
-      if (this.text.startsWith(word, this.at)) {
-        this.at += word.length;
-        return literal;
-      }
-    }
+    if (c === 0x74 && this.text.startsWith('true', this.at)) return this.literal(4, true);
+    if (c === 0x66 && this.text.startsWith('false', this.at)) return this.literal(5, false);
+    if (c === 0x6e && this.text.startsWith('null', this.at)) return this.literal(4, null);
     return this.fail(Number.isNaN(c) ? 'unexpected end' : 'unexpected character');
   }
 
+  private literal<T extends Json>(length: number, value: T): T {
+    this.at += length;
+    return value;
+  }
+
   private number(): bigint | JsonNumber {
-    NUMBER.lastIndex = this.at;
-    const match = NUMBER.exec(this.text);
-    if (match === null) return this.fail('invalid number');
-    this.at = NUMBER.lastIndex;
-    return match[1] === undefined && match[2] === undefined ? BigInt(match[0]) : new JsonNumber(match[0]);
+    const text = this.text;
+    const start = this.at;
+    let at = text.charCodeAt(start) === 0x2d ? start + 1 : start;
+    // Up to 15 digits a JS number holds the integer exactly: most ids, LSNs and timestamps skip BigInt(text).
+    let small = 0;
+    const first = at;
+    if (text.charCodeAt(at) === 0x30) at++;
+    else at = this.digits(at);
+    const integerEnd = at;
+    for (let i = first; i < integerEnd && integerEnd - first <= 15; i++)
+      small = small * 10 + text.charCodeAt(i) - 0x30;
+    let integer = true;
+    if (text.charCodeAt(at) === 0x2e) {
+      integer = false;
+      at = this.digits(at + 1);
+    }
+    const e = text.charCodeAt(at);
+    if (e === 0x65 || e === 0x45) {
+      integer = false;
+      at++;
+      const sign = text.charCodeAt(at);
+      at = this.digits(sign === 0x2b || sign === 0x2d ? at + 1 : at);
+    }
+    this.at = at;
+    if (!integer) return new JsonNumber(text.slice(start, at));
+    if (integerEnd - first > 15) return BigInt(text.slice(start, at));
+    return BigInt(first === start ? small : -small);
+  }
+
+  /** The end of a run of digits from `at`; at least one. */
+  private digits(at: number): number {
+    let end = at;
+    for (let c = this.text.charCodeAt(end); c >= 0x30 && c <= 0x39; c = this.text.charCodeAt(end)) end++;
+    if (end === at) {
+      this.at = at;
+      this.fail('invalid number');
+    }
+    return end;
   }
 
   private string(): string {
     const text = this.text;
     let at = this.at + 1;
+    const quote = text.indexOf('"', at);
+    if (quote > 0) {
+      const plain = text.slice(at, quote);
+      if (PLAIN_STRING.test(plain)) {
+        this.at = quote + 1;
+        return plain;
+      }
+    }
     let chunk = at;
     let out = '';
     for (;;) {

@@ -70,7 +70,7 @@ export function isUnavailable(value: Json): boolean {
   );
 }
 
-export function invalidValue(where: Where, value: Json, expected: string): UndecodableRecord {
+function invalidValue(where: Where, value: Json, expected: string): UndecodableRecord {
   const text = stringifyJson(value);
   const shown = text.length > 80 ? `${text.slice(0, 80)}...` : text;
   return new UndecodableRecord(
@@ -109,7 +109,7 @@ const float: Read = (value, where) => {
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof JsonNumber) return Number(value.text);
   // Jackson writes NaN and the infinities as strings.
-  if (typeof value === 'string' && value in NON_FINITE) return NON_FINITE[value] as number;
+  if (typeof value === 'string' && Object.hasOwn(NON_FINITE, value)) return NON_FINITE[value] as number;
   throw invalidValue(where, value, 'a number');
 };
 
@@ -147,8 +147,10 @@ function micros(unit: 'ms' | 'us' | 'ns'): Read {
   };
 }
 
+const int32: Read = integerIn(32, 'an int32');
+
 /** An int32 count of milliseconds since midnight as int8 microseconds. */
-const millisOfDay: Read = (value, where) => BigInt(integerIn(32, 'an int32')(value, where) as number) * 1000n;
+const millisOfDay: Read = (value, where) => BigInt(int32(value, where) as number) * 1000n;
 
 const date: Read = integerIn(32, 'an int32 number of days');
 
@@ -195,8 +197,7 @@ const zonedTimestamp: Read = (value, where) => {
   const match = typeof value === 'string' ? ZONED.exec(value) : null;
   const expected = 'an ISO-8601 timestamp with an offset';
   if (match === null) throw invalidValue(where, value, expected);
-  const part = (i: number): number => Number(match[i] ?? '0');
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map(part) as [
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(match[i] ?? '0')) as [
     number,
     number,
     number,
@@ -204,7 +205,11 @@ const zonedTimestamp: Read = (value, where) => {
     number,
     number,
   ];
-  const [offsetHours, offsetMinutes, offsetSeconds] = [9, 10, 11].map(part) as [number, number, number];
+  const [offsetHours, offsetMinutes, offsetSeconds] = [9, 10, 11].map((i) => Number(match[i] ?? '0')) as [
+    number,
+    number,
+    number,
+  ];
   const valid =
     month >= 1 &&
     month <= 12 &&
@@ -229,7 +234,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(year: number, month: number, day: number): number {
+function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
@@ -242,7 +247,7 @@ export function daysFromCivil(year: number, month: number, day: number): number 
 const PHYSICAL: Record<string, Mapped> = {
   int8: { type: { kind: 'int2' }, read: integerIn(8, 'an int8') },
   int16: { type: { kind: 'int2' }, read: integerIn(16, 'an int16') },
-  int32: { type: { kind: 'int4' }, read: integerIn(32, 'an int32') },
+  int32: { type: { kind: 'int4' }, read: int32 },
   int64: { type: { kind: 'int8' }, read: int64 },
   float32: { type: { kind: 'float4' }, read: float },
   float64: { type: { kind: 'float8' }, read: float },
@@ -321,13 +326,13 @@ export function connectColumn(table: string, name: string, field: JsonObject): C
       'a numeric column without precision and scale has no exact decimal type in the lake; declare it ' +
         'numeric(p,s) in the source, or set the connector to decimal.handling.mode=string to carry it as text',
     );
-  } else if (typeof logical === 'string' && logical in LOGICAL) {
+  } else if (typeof logical === 'string' && Object.hasOwn(LOGICAL, logical)) {
     const known = LOGICAL[logical] as (typeof LOGICAL)[string];
     if (known.physical !== physical)
       throw unsupported(where, `${logical} on ${physical}`, `expected ${logical} on ${known.physical}`);
     mapped = known.mapped;
   } else {
-    mapped = PHYSICAL[physical];
+    mapped = Object.hasOwn(PHYSICAL, physical) ? PHYSICAL[physical] : undefined;
   }
   if (mapped === undefined) throw unsupported(where, physical, 'not a Kafka Connect type cdclake knows');
   return { column: { name, type: mapped.type, nullable }, read: mapped.read };
@@ -363,15 +368,14 @@ function decimalColumn(where: Where, parameters: Json | undefined): Mapped {
  * land as text and int8: enable the converter's schemas for exact types.
  */
 export function inferredColumn(where: Where, value: Json): { column: ColumnDef; value: ColumnValue } {
-  const column = (kind: Exclude<ColumnType['kind'], 'numeric'>): ColumnDef => ({
-    name: where.column,
-    type: { kind },
-    nullable: true,
-  });
-  if (value === null) return { column: column('text'), value: null };
-  if (typeof value === 'boolean') return { column: column('bool'), value };
-  if (typeof value === 'string') return { column: column('text'), value };
-  if (typeof value === 'bigint') return { column: column('int8'), value: int64(value, where) };
-  if (value instanceof JsonNumber) return { column: column('float8'), value: Number(value.text) };
-  return { column: column('json'), value: stringifyJson(value) };
+  if (value === null) return { column: inferred(where, 'text'), value: null };
+  if (typeof value === 'boolean') return { column: inferred(where, 'bool'), value };
+  if (typeof value === 'string') return { column: inferred(where, 'text'), value };
+  if (typeof value === 'bigint') return { column: inferred(where, 'int8'), value: int64(value, where) };
+  if (value instanceof JsonNumber) return { column: inferred(where, 'float8'), value: Number(value.text) };
+  return { column: inferred(where, 'json'), value: stringifyJson(value) };
+}
+
+function inferred(where: Where, kind: Exclude<ColumnType['kind'], 'numeric'>): ColumnDef {
+  return { name: where.column, type: { kind }, nullable: true };
 }

@@ -38,6 +38,24 @@ export interface ConsumerSummary {
 }
 
 const tp = (topic: string, partition: number): string => `${topic}:${partition}`;
+const STOP_TIMEOUT_MS = 10_000;
+
+/** Waits for `promise` at most `ms`; a failure or a timeout is logged by the caller's absence of data only. */
+function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
 
 export class RawConsumer {
   readonly metrics = new Metrics();
@@ -98,8 +116,10 @@ export class RawConsumer {
     this.groupId = config.CONSUMER_GROUP ?? `${config.CDC_TOPIC_PREFIX}-raw`;
     this.consumer = this.kafka.consumer({
       groupId: this.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // A dead member is noticed in 10 s, so its partitions move on quickly.
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 20_000,
+      heartbeatInterval: 1_000,
       maxBytesPerPartition: 16 * 1024 * 1024,
       maxBytes: 64 * 1024 * 1024,
       maxWaitTimeInMs: 250,
@@ -124,6 +144,7 @@ export class RawConsumer {
       this.log.warn({ pattern: pattern.source }, 'no topic matches: nothing to consume');
       if (this.options.untilIdle) return this.summary();
     }
+    if (this.stopping !== undefined) return this.summary();
     this.log.info({ topics, group: this.groupId }, 'consuming');
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.REBALANCING, () => this.onRevoke());
@@ -131,7 +152,7 @@ export class RawConsumer {
       this.onAssign(event.payload.memberAssignment),
     );
     this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (event.payload.restart !== true) this.failed(event.payload.error);
+      if (event.payload.restart !== true && this.stopping === undefined) this.failed(event.payload.error);
     });
     await this.consumer.subscribe({ topics, fromBeginning: true });
     await this.consumer.run({
@@ -140,6 +161,10 @@ export class RawConsumer {
       partitionsConsumedConcurrently: 2,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    if (this.stopping !== undefined) {
+      await this.stopping;
+      return this.summary();
+    }
     this.timer = setInterval(() => void this.tick().catch((error: unknown) => this.failed(error)), 100);
     try {
       await this.done;
@@ -153,14 +178,15 @@ export class RawConsumer {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.timer);
-      await this.consumer.stop().catch(() => undefined);
+      // Bounded: a group in the middle of a rebalance may not let go for its whole rebalance timeout.
+      await withTimeout(this.consumer.stop(), STOP_TIMEOUT_MS);
       for (const state of this.partitions.values()) {
         if (state.phase !== PartitionPhase.gone)
           await this.flush(state).catch((error: unknown) =>
             this.log.error({ err: error }, 'final flush failed'),
           );
       }
-      await this.consumer.disconnect().catch(() => undefined);
+      await withTimeout(this.consumer.disconnect(), STOP_TIMEOUT_MS);
       await this.deadLetters.close().catch(() => undefined);
       this.duck?.close();
       this.s3.destroy();

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CdcError, ErrorCode } from './errors.ts';
 
-const port = z.coerce.number().int().min(1).max(65535);
+/** A TCP port; 0 asks the system for any free one. */
+const port = z.coerce.number().int().min(0).max(65535);
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case identifier: letters, digits, _');
 
 /** Every variable cdclake reads, with its default. The README's configuration table mirrors this list. */

@@ -47,9 +47,12 @@ export async function runCdclake(
   config: Config,
   args: string[],
   extraEnv: Record<string, string> = {},
+  timeoutMs = 300_000,
 ): Promise<string> {
   const child = startCdclake(config, args, extraEnv);
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs);
   const code = await child.exited;
+  clearTimeout(timer);
   if (code !== 0) throw new Error(`cdclake ${args.join(' ')} exited ${code}:\n${child.output()}`);
   return child.output();
 }
