@@ -14,6 +14,7 @@ export interface RawRecord {
   offset: bigint;
   key: Buffer | null;
   value: Buffer | null;
+  headers: Record<string, string>;
 }
 
 export async function readTopic(config: Config, topic: string): Promise<RawRecord[]> {
@@ -36,7 +37,9 @@ export async function readTopic(config: Config, topic: string): Promise<RawRecor
         eachMessage: async ({ partition, message }) => {
           const offset = BigInt(message.offset);
           if (offset < (ends.get(partition) ?? 0n)) {
-            records.push({ partition, offset, key: message.key, value: message.value });
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+            records.push({ partition, offset, key: message.key, value: message.value, headers });
           }
           if (offset + 1n >= (ends.get(partition) ?? 0n)) {
             remaining.delete(partition);
