@@ -15,6 +15,8 @@ export class Batch {
   readonly entries: BatchEntry[] = [];
   readonly columns: ColumnDef[] = [];
   private readonly byName = new Map<string, ColumnDef>();
+  /** Decoders hand out one columns array per writer schema: each is checked once, not per change. */
+  private readonly seen = new Set<ColumnDef[]>();
   readonly createdAt = Date.now();
   bytes = 0;
 
@@ -37,6 +39,7 @@ export class Batch {
 
   /** False when a column of the change has another type than in this batch: the batch must be flushed first. */
   fits(change: DecodedChange): boolean {
+    if (this.seen.has(change.columns)) return true;
     for (const column of change.columns) {
       const known = this.byName.get(column.name);
       if (known !== undefined && JSON.stringify(known.type) !== JSON.stringify(column.type)) return false;
@@ -45,14 +48,19 @@ export class Batch {
   }
 
   add(change: DecodedChange, offset: bigint, bytes: number): void {
-    for (const column of change.columns) {
+    if (!this.seen.has(change.columns)) this.addColumns(change.columns);
+    this.entries.push({ change, offset });
+    this.bytes += bytes;
+  }
+
+  private addColumns(columns: ColumnDef[]): void {
+    this.seen.add(columns);
+    for (const column of columns) {
       if (!this.byName.has(column.name)) {
         const nullable = { ...column, nullable: true };
         this.byName.set(column.name, nullable);
         this.columns.push(nullable);
       }
     }
-    this.entries.push({ change, offset });
-    this.bytes += bytes;
   }
 }

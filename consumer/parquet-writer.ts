@@ -1,19 +1,12 @@
-// Writes a micro-batch as one Parquet file through DuckDB: appender into a temporary table, then
-// COPY ... (FORMAT parquet, COMPRESSION zstd). Values keep their exact types.
+// Writes a micro-batch as one Parquet file through DuckDB: the appender fills a staging table through its
+// fast paths, then COPY (SELECT <exact types>) ... (FORMAT parquet, COMPRESSION zstd). Values keep their
+// exact types: decimals from their text, timestamps from their microseconds.
 
-import {
-  DuckDBDecimalValue,
-  DuckDBTimestampTZValue,
-  LIST,
-  VARCHAR,
-  type DuckDBConnection,
-} from '@duckdb/node-api';
-import { appendValue } from '../core/duckdb-types.ts';
-import type { TableDef } from '../core/events/types.ts';
-import { identifier, literal, renderSql } from '../core/sql-files.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { identifier, integer, literal, renderSql } from '../core/sql-files.ts';
 import type { Batch } from './batch.ts';
+import { appendStaged, projectionList, stagingColumns } from './staging-columns.ts';
 
-const UNCHANGED_TYPE = LIST(VARCHAR);
 let sequence = 0;
 
 export async function writeBatchParquet(
@@ -22,34 +15,36 @@ export async function writeBatchParquet(
   path: string,
 ): Promise<void> {
   const name = `raw_batch_${process.pid}_${++sequence}`;
-  const table: TableDef = { schema: 'temp', name, columns: batch.columns, key: [] };
+  const table = identifier(name);
   await connection.run(
-    batch.columns.length === 0
-      ? renderSql('raw/create-batch-table-no-columns.sql', { table: identifier(name) })
-      : renderSql('raw/create-batch-table.sql', { table: identifier(name), columns: { columns: table } }),
+    renderSql('raw/create-staging-table.sql', { table, columns: { raw: stagingColumns(batch.columns) } }),
   );
   try {
     const appender = await connection.createAppender(name, 'main', 'temp');
-    const ingestedAt = new DuckDBTimestampTZValue(BigInt(Date.now()) * 1000n);
-    const topic = batch.topic;
-    const partition = batch.partition;
+    const columns = batch.columns;
     for (const { change, offset } of batch.entries) {
       appender.appendVarchar(change.op);
-      appender.appendDecimal(new DuckDBDecimalValue(change.pos, 38, 0));
+      appender.appendHugeInt(change.pos);
       appender.appendBigInt(change.tsMs);
-      appender.appendVarchar(topic);
-      appender.appendInteger(partition);
       appender.appendBigInt(offset);
-      appender.appendTimestampTZ(ingestedAt);
       if (change.unchanged.length === 0) appender.appendNull();
-      else appender.appendList(change.unchanged, UNCHANGED_TYPE);
+      else appender.appendVarchar(change.unchanged.join(','));
       const row = change.row;
-      for (const column of batch.columns) appendValue(appender, column, row[column.name]);
+      for (const column of columns) appendStaged(appender, column, row[column.name]);
       appender.endRow();
     }
     appender.closeSync();
-    await connection.run(renderSql('raw/copy-batch.sql', { table: identifier(name), path: literal(path) }));
+    await connection.run(
+      renderSql('raw/copy-batch.sql', {
+        table,
+        path: literal(path),
+        topic: literal(batch.topic),
+        partition: integer(batch.partition),
+        ingested_at: literal(String(Date.now() * 1000)),
+        projection: { raw: projectionList(columns) },
+      }),
+    );
   } finally {
-    await connection.run(renderSql('raw/drop-batch-table.sql', { table: identifier(name) }));
+    await connection.run(renderSql('raw/drop-batch-table.sql', { table }));
   }
 }

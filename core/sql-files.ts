@@ -33,7 +33,9 @@ export type SqlValue =
   | { integer: number }
   | { columns: TableDef }
   | { identifiers: string[] }
-  | { tables: { schema: string; name: string }[] };
+  | { tables: { schema: string; name: string }[] }
+  /** A fragment a module built from quoted identifiers and a fixed vocabulary of types, never from data. */
+  | { raw: string };
 
 export const literal = (value: string): SqlValue => ({ literal: value });
 export const identifier = (value: string): SqlValue => ({ identifier: value });
@@ -52,6 +54,7 @@ export function renderSql(relative: string, values: Record<string, SqlValue>): s
     if ('integer' in value) return String(value.integer);
     if ('columns' in value) return columnDefinitions(value.columns);
     if ('identifiers' in value) return value.identifiers.map(quotedIdentifier).join(', ');
+    if ('raw' in value) return value.raw;
     if ('tables' in value) {
       return value.tables.map((t) => `${quotedIdentifier(t.schema)}.${quotedIdentifier(t.name)}`).join(', ');
     }

@@ -1,2 +1,13 @@
--- The micro-batch as one Parquet file: zstd, row groups large enough to read fast.
-COPY {{table}} TO {{path}} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880);
+-- The micro-batch as one Parquet file with Contract 2's columns and exact types: zstd, large row groups.
+COPY (
+    SELECT
+        _op,
+        CAST(_pos AS DECIMAL(38, 0)) AS _pos,
+        _ts_ms,
+        {{topic}} AS _topic,
+        CAST({{partition}} AS INTEGER) AS _partition,
+        _offset,
+        make_timestamptz(CAST({{ingested_at}} AS BIGINT)) AS _ingested_at,
+        CASE WHEN _unchanged IS NULL THEN NULL ELSE string_split(_unchanged, ',') END AS _unchanged{{projection}}
+    FROM {{table}}
+) TO {{path}} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880);

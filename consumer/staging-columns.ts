@@ -1,0 +1,96 @@
+// How each source column travels through the appender and becomes its exact type again: decimals as their
+// text, timestamps and dates as integers, uuids as text; the appender's fast paths only, no value objects.
+// Column names are quoted; types come from a fixed vocabulary, never from data.
+
+import type { DuckDBAppender } from '@duckdb/node-api';
+import { duckdbType } from '../core/duckdb-types.ts';
+import type { ColumnDef, ColumnValue } from '../core/events/types.ts';
+import { quotedIdentifier } from '../core/sql.ts';
+
+/** The staging column's type. */
+export function stagingType(column: ColumnDef): string {
+  switch (column.type.kind) {
+    case 'int2':
+    case 'int4':
+      return 'INTEGER';
+    case 'int8':
+    case 'timestamp':
+    case 'timestamptz':
+      return 'BIGINT';
+    case 'date':
+      return 'INTEGER';
+    case 'float4':
+    case 'float8':
+      return 'DOUBLE';
+    case 'bool':
+      return 'BOOLEAN';
+    case 'bytea':
+      return 'BLOB';
+    case 'text':
+    case 'json':
+    case 'uuid':
+    case 'numeric':
+      return 'VARCHAR';
+  }
+}
+
+/** The expression turning the staging column back into the column's exact type. */
+export function projection(column: ColumnDef): string {
+  const name = quotedIdentifier(column.name);
+  switch (column.type.kind) {
+    case 'timestamp':
+      return `make_timestamp(${name}) AS ${name}`;
+    case 'timestamptz':
+      return `make_timestamptz(${name}) AS ${name}`;
+    case 'date':
+      return `CAST(DATE '1970-01-01' + ${name} AS DATE) AS ${name}`;
+    case 'int2':
+    case 'float4':
+    case 'uuid':
+    case 'numeric':
+      return `CAST(${name} AS ${duckdbType(column.type)}) AS ${name}`;
+    default:
+      return name;
+  }
+}
+
+export function stagingColumns(columns: ColumnDef[]): string {
+  return columns.map((c) => `,\n    ${quotedIdentifier(c.name)} ${stagingType(c)}`).join('');
+}
+
+export function projectionList(columns: ColumnDef[]): string {
+  return columns.map((c) => `,\n        ${projection(c)}`).join('');
+}
+
+export function appendStaged(
+  appender: DuckDBAppender,
+  column: ColumnDef,
+  value: ColumnValue | undefined,
+): void {
+  if (value === null || value === undefined) {
+    appender.appendNull();
+    return;
+  }
+  switch (column.type.kind) {
+    case 'int2':
+    case 'int4':
+    case 'date':
+      return appender.appendInteger(value as number);
+    case 'int8':
+    case 'timestamp':
+    case 'timestamptz':
+      return appender.appendBigInt(value as bigint);
+    case 'float4':
+    case 'float8':
+      return appender.appendDouble(value as number);
+    case 'bool':
+      return appender.appendBoolean(value as boolean);
+    case 'bytea':
+      return appender.appendBlob(value as Buffer);
+    case 'text':
+    case 'json':
+    case 'uuid':
+    case 'numeric':
+      return appender.appendVarchar(value as string);
+  }
+}
