@@ -282,7 +282,13 @@ export class RawConsumer {
     }
   }
 
-  private async onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
     const state = this.partitions.get(tp(batch.topic, batch.partition));
     if (state === undefined) return;
     await state.ready;
@@ -291,6 +297,8 @@ export class RawConsumer {
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || (state.phase as PartitionPhase) === PartitionPhase.gone) return;
       const offset = BigInt(message.offset);
+      // Resolving moves kafkajs's fetch position only (offsets are committed after S3, by hand).
+      resolveOffset(message.offset);
       if (offset < state.consumed) continue; // already written, or delivered again after a seek
       state.consumed = offset + 1n;
       if (message.value === null || message.value.length === 0) continue; // tombstone

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `npm run bench [-- --scale X]`: installs what is missing, starts the native services unless they run,
+# then runs every benchmark beside its peer (DESIGN.md, performance targets); results go to bench/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true}"
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+
+scale=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scale) scale="${2:?--scale needs a number}"; shift 2 ;;
+    --scale=*) scale="${1#*=}"; shift ;;
+    *) echo "npm run bench: unknown argument $1 (expected --scale X)" >&2; exit 2 ;;
+  esac
+done
+orders=$(awk -v s="$scale" 'BEGIN { if (s + 0 <= 0) exit 1; printf "%d", 1000000 * s }') ||
+  { echo "npm run bench: --scale $scale: expected a positive number" >&2; exit 2; }
+
+bash scripts/with-deps.sh true
+bash scripts/services.sh up >&2
+eval "$(bash scripts/services.sh env)"
+
+tsx=node_modules/.bin/tsx
+run() {
+  echo "" && echo "## $1" && shift
+  "$tsx" "$@"
+}
+run 'Generator (no encoding, no Kafka)' bench/generator.bench.ts --orders "$orders" --runs 3
+run 'Avro encoding of change events' bench/codec.bench.ts --scale "$scale"
+run 'Kafka clients: kafkajs beside @platformatic/kafka' bench/kafka-clients.bench.ts --scale "$scale"
+run 'Producer -> Kafka' bench/producer.bench.ts --scale "$scale"
+run 'Consumer: Kafka -> raw Parquet on S3' bench/consumer.bench.ts --scale "$scale"
