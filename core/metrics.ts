@@ -64,8 +64,8 @@ export class Metrics {
     return [...this.metrics.values()].map((m) => m.render()).join('\n') + '\n';
   }
 
-  /** Serves /metrics and /health; resolves with a function that closes the server. */
-  serve(port: number, host = '0.0.0.0'): Promise<() => Promise<void>> {
+  /** Serves /metrics and /health; resolves with the port it listens on and a function that closes it. */
+  serve(port: number, host = '0.0.0.0'): Promise<{ port: number; close: () => Promise<void> }> {
     const server = http.createServer((request, response) => {
       if (request.url === '/metrics') {
         response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
@@ -80,7 +80,13 @@ export class Metrics {
     });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, host, () => resolve(() => new Promise<void>((done) => server.close(() => done()))));
+      server.listen(port, host, () => {
+        const address = server.address();
+        resolve({
+          port: typeof address === 'object' && address !== null ? address.port : port,
+          close: () => new Promise<void>((done) => server.close(() => done())),
+        });
+      });
     });
   }
 

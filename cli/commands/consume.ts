@@ -25,7 +25,7 @@ export async function consume(
     { untilIdle: flags['until-idle'] === true, ...(topics ? { topics } : {}) },
     log,
   );
-  const closeMetrics = await consumer.metrics.serve(config.METRICS_PORT).catch((error: unknown) => {
+  const server = await consumer.metrics.serve(config.METRICS_PORT).catch((error: unknown) => {
     log.warn({ err: error, port: config.METRICS_PORT }, 'metrics port unavailable: serving no metrics');
     return undefined;
   });
@@ -34,7 +34,7 @@ export async function consume(
     const summary = await consumer.run();
     log.info(summary, 'consumer stopped');
   } finally {
-    await closeMetrics?.();
+    await server?.close();
   }
   return 0;
 }
