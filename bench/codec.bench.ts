@@ -3,6 +3,7 @@
 // Both must give the same bytes for every change; the bench stops if they do not.
 // Run: npx tsx bench/codec.bench.ts [--orders N] [--scale X] [--runs R]
 
+import { generatedEvent } from '../producer/generator/kafka-target.ts';
 import { parseArgs } from 'node:util';
 import { TableCodec } from '../core/events/envelope-codec.ts';
 import { encodeSingleObject } from '../core/events/single-object.ts';
@@ -28,26 +29,7 @@ const codecOf = (change: GeneratedChange): TableCodec => codecs.get(change.table
 const keyRowOf = (change: GeneratedChange): Row => (change.after ?? change.before) as Row;
 
 /** The envelope the Kafka target builds around a generated change. */
-function eventOf(change: GeneratedChange, nowMs: bigint): ChangeEvent {
-  return {
-    before: change.before,
-    after: change.after,
-    op: change.op,
-    ts_ms: nowMs,
-    source: {
-      connector: 'generator',
-      db: 'generator',
-      schema: change.table.schema,
-      table: change.table.name,
-      lsn: null,
-      txId: BigInt(change.txId),
-      ts_ms: nowMs,
-      snapshot: false,
-    },
-    pos: change.pos,
-    unchanged: [],
-  };
-}
+const eventOf = (change: GeneratedChange, nowMs: bigint): ChangeEvent => generatedEvent(change, nowMs, nowMs);
 
 function tableCodec(change: GeneratedChange, nowMs: bigint): [Buffer, Buffer] {
   const codec = codecOf(change);

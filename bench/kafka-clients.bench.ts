@@ -2,6 +2,7 @@
 // idempotent, acks=all, in the same batches with one request in flight, to the same broker.
 // Run: npx tsx bench/kafka-clients.bench.ts [--records N] [--scale X] [--batch B] [--runs R]
 
+import { generatedEvent } from '../producer/generator/kafka-target.ts';
 import { parseArgs } from 'node:util';
 import { ProduceAcks, Producer } from '@platformatic/kafka';
 import { Partitioners } from 'kafkajs';
@@ -43,24 +44,7 @@ function workloadRecords(): BenchRecord[] {
     for (const change of batch) {
       const codec = codecs.get(change.table.name) as TableCodec;
       const key = codec.encodeKey((change.after ?? change.before) as Row);
-      const value = codec.encodeEvent({
-        before: change.before,
-        after: change.after,
-        op: change.op,
-        ts_ms: ts,
-        source: {
-          connector: 'generator',
-          db: 'generator',
-          schema: change.table.schema,
-          table: change.table.name,
-          lsn: null,
-          txId: BigInt(change.txId),
-          ts_ms: ts,
-          snapshot: false,
-        },
-        pos: change.pos,
-        unchanged: [],
-      });
+      const value = codec.encodeEvent(generatedEvent(change, ts, ts));
       records.push({ key, value });
       if (records.length === count) return records;
     }

@@ -3,6 +3,7 @@
 // of records and the same average record size. Writes bench/results/producer.json.
 // Run: npx tsx bench/producer.bench.ts [--scale X] [--orders N] [--compression none|lz4|snappy|gzip]
 
+import { generatedEvent } from '../producer/generator/kafka-target.ts';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -99,24 +100,7 @@ function averageRecordBytes(): number {
     for (const change of batch) {
       const codec = codecs.get(change.table.name) as TableCodec;
       const key = codec.encodeKey((change.after ?? change.before) as Row).length;
-      const value = codec.encodeEvent({
-        before: change.before,
-        after: change.after,
-        op: change.op,
-        ts_ms: ts,
-        source: {
-          connector: 'generator',
-          db: 'generator',
-          schema: change.table.schema,
-          table: change.table.name,
-          lsn: null,
-          txId: BigInt(change.txId),
-          ts_ms: ts,
-          snapshot: false,
-        },
-        pos: change.pos,
-        unchanged: [],
-      }).length;
+      const value = codec.encodeEvent(generatedEvent(change, ts, ts)).length;
       bytes += key + value;
       records++;
       if (change.op === 'd') {

@@ -1,6 +1,7 @@
 // The values of a Debezium JSON record: an exact JSON value model (int64 stays bigint, decimals keep their
 // digits) and Kafka Connect's schema types mapped to cdclake's columns, with each value converted exactly.
 
+import { daysFromCivil } from '../core/civil-date.ts';
 import { MAX_DECIMAL_PRECISION } from '../core/events/avro-schema.ts';
 import { bytesToUnscaled, unscaledToDecimal } from '../core/events/decimal.ts';
 import type { ColumnDef, ColumnType, ColumnValue } from '../core/events/types.ts';
@@ -231,16 +232,6 @@ const zonedTimestamp: Read = (value, where) => {
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
 }
 
 /** Kafka Connect's physical types, when no logical type says more. */

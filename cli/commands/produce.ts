@@ -3,22 +3,15 @@
 
 import type { Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
+import type { GeneratorFlags } from '../../producer/generator-run.ts';
 import { PostgresSource } from '../../producer/postgres/source.ts';
 import { onStop } from '../stop.ts';
 
-export interface ProduceFlags {
+export interface ProduceFlags extends GeneratorFlags {
   source?: string;
-  target?: string;
   tables?: string;
   'until-idle'?: boolean;
   resnapshot?: boolean;
-  orders?: string;
-  seed?: string;
-  rate?: string;
-  customers?: string;
-  products?: string;
-  changes?: string;
-  expected?: string;
 }
 
 export async function produce(config: Config, flags: ProduceFlags): Promise<number> {

@@ -53,24 +53,7 @@ export async function openKafkaTarget(
       for (const change of changes) {
         const target = codecs.get(change.table.name);
         if (target === undefined) throw new Error(`no codec for ${change.table.name}`);
-        const event: ChangeEvent = {
-          before: change.before,
-          after: change.after,
-          op: change.op,
-          ts_ms: nowMs,
-          source: {
-            connector: 'generator',
-            db: 'generator',
-            schema: change.table.schema,
-            table: change.table.name,
-            lsn: null,
-            txId: BigInt(change.txId),
-            ts_ms: startedMs,
-            snapshot: false,
-          },
-          pos: change.pos,
-          unchanged: [],
-        };
+        const event = generatedEvent(change, startedMs, nowMs);
         const key = target.codec.encodeKey((change.after ?? change.before) as Row);
         records.push({ topic: target.topic, key, value: target.codec.encodeEvent(event) });
         if (change.op === 'd') records.push({ topic: target.topic, key, value: null });
@@ -84,5 +67,27 @@ export async function openKafkaTarget(
         await publisher.disconnect();
       }
     },
+  };
+}
+
+/** The envelope of a generated change: the generator's own source block, its sequence as position. */
+export function generatedEvent(change: GeneratedChange, sourceMs: bigint, nowMs: bigint): ChangeEvent {
+  return {
+    before: change.before,
+    after: change.after,
+    op: change.op,
+    ts_ms: nowMs,
+    source: {
+      connector: 'generator',
+      db: 'generator',
+      schema: change.table.schema,
+      table: change.table.name,
+      lsn: null,
+      txId: BigInt(change.txId),
+      ts_ms: sourceMs,
+      snapshot: false,
+    },
+    pos: change.pos,
+    unchanged: [],
   };
 }

@@ -1,19 +1,10 @@
 // PostgreSQL's text output of a value, converted to cdclake's exact JavaScript value for its column type.
 // Sessions run with TimeZone=UTC and DateStyle=ISO, so timestamps arrive as `YYYY-MM-DD HH:MM:SS[.ffffff][+00]`.
 
+import { daysFromCivil } from '../../core/civil-date.ts';
 import type { ColumnType, ColumnValue } from '../../core/events/types.ts';
 
 const DAY_MICROS = 86_400_000_000n;
-
-function daysFromCivil(year: number, month: number, day: number): number {
-  // Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar.
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
 const DATE = /^(\d{4,})-(\d{2})-(\d{2})$/;
 const TIMESTAMP =

@@ -6,8 +6,8 @@ import { SchemaStore } from '../../core/events/schema-store.ts';
 import type { ChangeEvent, Row } from '../../core/events/types.ts';
 import { createKafka } from '../../core/kafka/client.ts';
 import { readEntries } from '../../core/kafka/compacted-topic.ts';
+import { readToEnd } from '../../core/kafka/read-to-end.ts';
 import { schemasTopic } from '../../core/kafka/topics.ts';
-import { uniqueId } from './fixtures.ts';
 
 export interface RawRecord {
   partition: number;
@@ -18,38 +18,18 @@ export interface RawRecord {
 }
 
 export async function readTopic(config: Config, topic: string): Promise<RawRecord[]> {
-  const kafka = createKafka(config, 'test-reader');
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-  const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
   const records: RawRecord[] = [];
-  if (remaining.size === 0) return records;
-  const consumer = kafka.consumer({ groupId: uniqueId('reader') });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
-          const offset = BigInt(message.offset);
-          if (offset < (ends.get(partition) ?? 0n)) {
-            const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-            records.push({ partition, offset, key: message.key, value: message.value, headers });
-          }
-          if (offset + 1n >= (ends.get(partition) ?? 0n)) {
-            remaining.delete(partition);
-            if (remaining.size === 0) resolve();
-          }
-        },
-      })
-      .catch(reject);
+  await readToEnd(createKafka(config, 'test-reader'), topic, (partition, message) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+    records.push({
+      partition,
+      offset: BigInt(message.offset),
+      key: message.key,
+      value: message.value,
+      headers,
+    });
   });
-  await consumer.disconnect();
   return records;
 }
 
