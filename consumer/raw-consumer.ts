@@ -39,6 +39,7 @@ export interface ConsumerSummary {
 
 const tp = (topic: string, partition: number): string => `${topic}:${partition}`;
 const STOP_TIMEOUT_MS = 10_000;
+const SESSION_TIMEOUT_MS = 30_000;
 
 /** Waits for `promise` at most `ms`; a failure or a timeout is logged by the caller's absence of data only. */
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
@@ -82,6 +83,8 @@ export class RawConsumer {
     this.failed = reject;
   });
   private joined = false;
+  private idleSince: number | undefined;
+  private lastGroupCheck = 0;
   private readonly eventsIn = this.metrics.counter(
     'cdclake_consumer_events_in_total',
     'change events read from Kafka',
@@ -117,8 +120,8 @@ export class RawConsumer {
     this.consumer = this.kafka.consumer({
       groupId: this.groupId,
       // A flush can hold a batch handler for seconds on a busy machine; heartbeats come between batches.
-      sessionTimeout: 30_000,
-      rebalanceTimeout: 30_000,
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      rebalanceTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 16 * 1024 * 1024,
       maxBytes: 64 * 1024 * 1024,
@@ -207,6 +210,7 @@ export class RawConsumer {
   /** A rebalance began: stop writing at once; what was buffered will be read again by the new owner. */
   private onRevoke(): void {
     this.generation++;
+    this.idleSince = undefined;
     this.uploads.abort();
     this.uploads = new AbortController();
     for (const state of this.partitions.values()) state.phase = PartitionPhase.gone;
@@ -363,7 +367,26 @@ export class RawConsumer {
       const largest = [...this.partitions.values()].sort((a, b) => b.batch.bytes - a.batch.bytes)[0];
       if (largest !== undefined) await this.flush(largest);
     }
-    if (this.options.untilIdle && this.joined && this.idle()) void this.stop();
+    if (this.options.untilIdle && this.joined) await this.stopIfIdle(now);
+  }
+
+  /**
+   * `--until-idle`: done when every assigned partition is written to its end and the assignment is the
+   * whole story: no other member in the group, or other members that have stayed for longer than a
+   * session timeout (alive, so owning their partitions), not members killed a moment ago whose
+   * partitions come to us once the broker notices.
+   */
+  private async stopIfIdle(now: number): Promise<void> {
+    if (!this.idle()) {
+      this.idleSince = undefined;
+      return;
+    }
+    this.idleSince ??= now;
+    if (now - this.lastGroupCheck < 1000) return;
+    this.lastGroupCheck = now;
+    const group = await this.consumer.describeGroup().catch(() => undefined);
+    const alone = group !== undefined && group.members.length <= 1;
+    if (alone || now - this.idleSince > SESSION_TIMEOUT_MS + 5000) void this.stop();
   }
 
   private idle(): boolean {
