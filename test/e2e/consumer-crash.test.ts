@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, test } from 'vitest';
 import { testConfig, uniqueId } from '../support/fixtures.ts';
 import { runCdclake, startCdclake } from '../support/processes.ts';
-import { listRawObjects, overlaps, queryRaw } from '../support/raw-layer.ts';
+import { listRawObjects, overlaps, rawOffsetCounts } from '../support/raw-layer.ts';
 
 test('under a 500k-event stream and repeated kill -9 of the consumer, the raw layer holds every offset exactly once', async () => {
   const prefix = uniqueId('crash');
@@ -47,11 +47,6 @@ test('under a 500k-event stream and repeated kill -9 of the consumer, the raw la
   await runCdclake(config, ['consume', '--until-idle']);
 
   expect(overlaps(await listRawObjects(config, prefix))).toEqual([]);
-  const [counts] = await queryRaw<{ rows: number; distinct_offsets: number }>(
-    config,
-    prefix,
-    (raw) =>
-      `SELECT count(*)::INTEGER AS rows, count(DISTINCT (_topic, _partition, _offset))::INTEGER AS distinct_offsets FROM ${raw}`,
-  );
+  const counts = await rawOffsetCounts(config, prefix);
   expect({ kills, ...counts }).toEqual({ kills, rows: events, distinct_offsets: events });
 }, 900_000);

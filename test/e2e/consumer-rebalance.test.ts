@@ -7,7 +7,7 @@ import { createLogger } from '../../core/logger.ts';
 import { runGeneratorWorkload } from '../../producer/generator-run.ts';
 import { testConfig, uniqueId } from '../support/fixtures.ts';
 import { runCdclake, startCdclake } from '../support/processes.ts';
-import { listRawObjects, overlaps, queryRaw } from '../support/raw-layer.ts';
+import { listRawObjects, overlaps, rawOffsetCounts } from '../support/raw-layer.ts';
 
 test('two consumers in one group and a rebalance mid-batch write every offset exactly once', async () => {
   const prefix = uniqueId('rebal');
@@ -35,11 +35,6 @@ test('two consumers in one group and a rebalance mid-batch write every offset ex
   await runCdclake(config, ['consume', '--until-idle'], { LOG_LEVEL: 'info' }, 120_000);
 
   expect(overlaps(await listRawObjects(config, prefix))).toEqual([]);
-  const [counts] = await queryRaw<{ rows: number; distinct_offsets: number }>(
-    config,
-    prefix,
-    (raw) =>
-      `SELECT count(*)::INTEGER AS rows, count(DISTINCT (_topic, _partition, _offset))::INTEGER AS distinct_offsets FROM ${raw}`,
-  );
+  const counts = await rawOffsetCounts(config, prefix);
   expect(counts).toEqual({ rows: generated.events, distinct_offsets: generated.events });
 }, 400_000);

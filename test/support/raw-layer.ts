@@ -69,3 +69,17 @@ export async function queryRaw<T = Record<string, unknown>>(
     duck.close();
   }
 }
+
+/** Rows in the raw layer and distinct (topic, partition, offset): equal when no offset is written twice. */
+export async function rawOffsetCounts(
+  config: Config,
+  topicPrefix: string,
+): Promise<{ rows: number; distinct_offsets: number }> {
+  const [counts] = await queryRaw<{ rows: number; distinct_offsets: number }>(
+    config,
+    topicPrefix,
+    (raw) =>
+      `SELECT count(*)::INTEGER AS rows, count(DISTINCT (_topic, _partition, _offset))::INTEGER AS distinct_offsets FROM ${raw}`,
+  );
+  return counts ?? { rows: 0, distinct_offsets: 0 };
+}

@@ -6,7 +6,7 @@ import { createLogger } from '../../../core/logger.ts';
 import { RawConsumer } from '../../../consumer/raw-consumer.ts';
 import { runGeneratorWorkload } from '../../../producer/generator-run.ts';
 import { testConfig, uniqueId } from '../../support/fixtures.ts';
-import { listRawObjects, overlaps, queryRaw } from '../../support/raw-layer.ts';
+import { listRawObjects, overlaps, queryRaw, rawOffsetCounts } from '../../support/raw-layer.ts';
 
 const log = createLogger('test');
 
@@ -30,12 +30,7 @@ describe('raw consumer', () => {
     const objects = await listRawObjects(config, prefix);
     expect(objects.length).toBeGreaterThan(3);
     expect(overlaps(objects)).toEqual([]);
-    const [counts] = await queryRaw<{ rows: number; distinct_offsets: number }>(
-      config,
-      prefix,
-      (raw) =>
-        `SELECT count(*)::INTEGER AS rows, count(DISTINCT (_topic, _partition, _offset))::INTEGER AS distinct_offsets FROM ${raw}`,
-    );
+    const counts = await rawOffsetCounts(config, prefix);
     expect(counts).toEqual({ rows: generated.events, distinct_offsets: generated.events });
 
     const types = await queryRaw<{ column_name: string; column_type: string }>(
