@@ -110,9 +110,18 @@ export async function startKafka(home: Home, port: number, controllerPort: numbe
   const java = [`-Dlog4j2.configurationFile=${p.log4j}`, '-cp', classpath];
   if (!fs.existsSync(path.join(p.data, 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
+    // `--cluster-id=<id>`: an id starting with '-' (one in 64) would otherwise be read as an option.
     await run(
       'java',
-      [...java, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', p.config],
+      [
+        ...java,
+        'kafka.tools.StorageTool',
+        'format',
+        '--standalone',
+        `--cluster-id=${clusterId}`,
+        '-c',
+        p.config,
+      ],
       { what: 'formatting Kafka storage' },
     );
   }
