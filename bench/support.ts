@@ -34,6 +34,11 @@ export function argNumber(name: string, fallback: number): number {
   return value;
 }
 
+export function argString(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
 /** Samples this process's RSS every 100 ms while `work` runs. */
 export async function withPeakRss<T>(
   work: () => Promise<T>,
@@ -85,4 +90,48 @@ export function ensureCommand(command: string, pkg: string): void {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   }
+}
+
+/**
+ * Runs `cdclake <args>` as its own process, as a user would, and samples its peak RSS from /proc
+ * (VmHWM, the kernel's high-water mark). `profile` writes a V8 CPU profile into that folder.
+ */
+export async function runCdclakeMeasured(
+  args: string[],
+  env: Record<string, string | undefined>,
+  onTick?: () => void,
+  profile?: string,
+): Promise<{ seconds: number; peakRssMb: number; output: string }> {
+  const { spawn } = await import('node:child_process');
+  const root = path.resolve(import.meta.dirname, '..');
+  const nodeArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+  const started = performance.now();
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin', 'cdclake.js'), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let peakKb = 0;
+  const sample = (): void => {
+    try {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+      if (hwm?.[1] !== undefined) peakKb = Math.max(peakKb, Number(hwm[1]));
+    } catch {
+      // the process has exited between two samples; its last high-water mark was read before
+    }
+    onTick?.();
+  };
+  const timer = setInterval(sample, 250);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearInterval(timer);
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`cdclake ${args.join(' ')} exited ${code}:\n${output}`);
+  return { seconds, peakRssMb: Math.round(peakKb / 1024), output };
 }

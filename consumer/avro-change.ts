@@ -66,6 +66,8 @@ interface WriterInfo {
 export class AvroChangeDecoder {
   private readonly store = new SchemaStore();
   private readonly writers = new Map<bigint, WriterInfo>();
+  /** A key schema's column names: the same for every key it wrote, so decoded once per fingerprint. */
+  private readonly keyColumns = new Map<bigint, string[]>();
   private readonly kafka: Kafka;
   private readonly schemasTopic: string;
   private lastRefresh = 0;
@@ -85,9 +87,24 @@ export class AvroChangeDecoder {
     for (const schema of entries.values()) this.store.add(schema);
   }
 
-  async decode(key: Buffer | null, value: Buffer): Promise<DecodedChange> {
+  /**
+   * The change, at once when its writer schemas are known; a promise when the schemas topic must be read
+   * again first (a new writer schema).
+   */
+  decode(key: Buffer | null, value: Buffer): DecodedChange | Promise<DecodedChange> {
+    const stale = Date.now() - this.lastRefresh > 1000;
+    if (stale && !this.store.has(readFingerprint(value)))
+      return this.refresh().then(() => this.decodeKnown(key, value));
+    if (stale && key !== null && isSingleObject(key)) {
+      const keyFingerprint = readFingerprint(key);
+      if (!this.keyColumns.has(keyFingerprint) && !this.store.has(keyFingerprint))
+        return this.refresh().then(() => this.decodeKnown(key, value));
+    }
+    return this.decodeKnown(key, value);
+  }
+
+  private decodeKnown(key: Buffer | null, value: Buffer): DecodedChange {
     const fingerprint = readFingerprint(value);
-    if (!this.store.has(fingerprint) && Date.now() - this.lastRefresh > 1000) await this.refresh();
     try {
       const event = this.store.decodeEvent(value);
       const table = checkTableName('table', event.source.table);
@@ -95,9 +112,13 @@ export class AvroChangeDecoder {
       const columns = this.columnsOf(fingerprint, table);
       let keyColumns: string[] = [];
       if (key !== null && isSingleObject(key)) {
-        if (!this.store.has(readFingerprint(key)) && Date.now() - this.lastRefresh > 1000)
-          await this.refresh();
-        keyColumns = Object.keys(this.store.decodeKey(key));
+        const keyFingerprint = readFingerprint(key);
+        const known = this.keyColumns.get(keyFingerprint);
+        if (known !== undefined) keyColumns = known;
+        else {
+          keyColumns = Object.keys(this.store.decodeKey(key));
+          this.keyColumns.set(keyFingerprint, keyColumns);
+        }
       }
       const row = event.op === 'd' ? event.before : event.after;
       if (row === null)

@@ -1,20 +1,29 @@
 // One assigned topic partition in the consumer:
 //
-//   assigned ──(resume point found in S3, seeked)──► ready ──(batch full, old, or memory)──► flushing ──► ready
-//       └──────────────── revoked at any point (rebalance): the batch is dropped, nothing committed ──► gone
+//   assigned ──(resume point found in S3, seeked)──► ready ──(revoked: rebalance)──► gone
 //
-// `next` is the first offset not yet in S3; offsets below it that Kafka delivers again are skipped.
+// While ready, changes fill the open batch; a full, old or memory-pressed batch is taken and written in the
+// background (at most one write in flight per partition) while the next batch fills. Writes finish in
+// offset order, and each moves `next`, the first offset not yet durable, and commits it.
+// On revoke the open batch is discarded and an in-flight write is aborted: nothing more is committed.
 
-import { Batch } from './batch.ts';
 import type { DeadLetter } from './dead-letters.ts';
+import type { StagingBatch } from './staging-batch.ts';
 
 export const PartitionPhase = {
   assigned: 'assigned',
   ready: 'ready',
-  flushing: 'flushing',
   gone: 'gone',
 } as const;
 export type PartitionPhase = (typeof PartitionPhase)[keyof typeof PartitionPhase];
+
+/** A batch taken for writing, with the offsets it covers (tombstones and skipped records included). */
+export interface TakenBatch {
+  batch: StagingBatch | undefined;
+  deadLetters: DeadLetter[];
+  first: bigint;
+  last: bigint;
+}
 
 export class PartitionState {
   readonly topic: string;
@@ -22,31 +31,59 @@ export class PartitionState {
   phase: PartitionPhase = PartitionPhase.assigned;
   /** The first offset not yet durable in S3 (or dead letters). */
   next = 0n;
+  /** The first offset of the open batch's range: one past the last taken batch. */
+  batchStart = 0n;
   /** One past the last offset delivered by Kafka, written or not. */
   consumed = 0n;
   highWatermark = 0n;
-  batch: Batch;
+  /** The open batch, created with the first change after a take. */
+  batch: StagingBatch | undefined;
+  batchCreatedAt = 0;
   deadLetters: DeadLetter[] = [];
   ready: Promise<void>;
-  /** Serialises flushes of this partition. */
-  flushing: Promise<void> = Promise.resolve();
+  /** True while a fetched batch of Kafka records is being added: only that handler touches `batch` then. */
+  busy = false;
+  /** The write in flight, if any; writes of one partition run one after another. */
+  writing: Promise<void> | undefined;
 
   constructor(topic: string, partition: number, ready: Promise<void>) {
     this.topic = topic;
     this.partition = partition;
-    this.batch = new Batch(topic, partition);
     this.ready = ready;
   }
 
   get pending(): boolean {
-    return this.batch.rows > 0 || this.deadLetters.length > 0;
+    return this.batch !== undefined || this.deadLetters.length > 0;
   }
 
-  /** The offset the batch starts at: the first offset delivered since the last flush. */
-  takeBatch(): { batch: Batch; deadLetters: DeadLetter[] } {
-    const taken = { batch: this.batch, deadLetters: this.deadLetters };
-    this.batch = new Batch(this.topic, this.partition);
+  get openRows(): number {
+    return this.batch?.rows ?? 0;
+  }
+
+  get openBytes(): number {
+    return this.batch?.bytes ?? 0;
+  }
+
+  /** Takes the open batch and its dead letters, covering every offset delivered since the last take. */
+  take(): TakenBatch {
+    const taken = {
+      batch: this.batch,
+      deadLetters: this.deadLetters,
+      first: this.batchStart,
+      last: this.consumed - 1n,
+    };
+    this.batch = undefined;
     this.deadLetters = [];
+    this.batchStart = this.consumed;
     return taken;
+  }
+
+  /** Drops what is not durable: the partition went to another member. */
+  discard(): void {
+    this.phase = PartitionPhase.gone;
+    if (this.busy) return; // the handler lets go of the batch when it sees `gone`
+    this.batch?.discard();
+    this.batch = undefined;
+    this.deadLetters = [];
   }
 }

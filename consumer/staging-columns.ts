@@ -54,8 +54,9 @@ export function projection(column: ColumnDef): string {
   }
 }
 
-export function stagingColumns(columns: ColumnDef[]): string {
-  return columns.map((c) => `,\n    ${quotedIdentifier(c.name)} ${stagingType(c)}`).join('');
+/** `"name" TYPE` of a staging column. */
+export function stagingColumn(column: ColumnDef): string {
+  return `${quotedIdentifier(column.name)} ${stagingType(column)}`;
 }
 
 export function projectionList(columns: ColumnDef[]): string {

@@ -64,6 +64,11 @@ export const configSchema = z
       .int()
       .min(1024)
       .default(64 * 1024 * 1024),
+    CONSUMER_FETCH_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(4 * 1024 * 1024),
     CONSUMER_BATCH_AGE_MS: z.coerce.number().int().min(10).default(1000),
     CONSUMER_MEMORY_BYTES: z.coerce
       .number()

@@ -4,6 +4,7 @@
 import type avsc from 'avsc';
 import { CdcError, ErrorCode } from '../errors.ts';
 import type { AvroSchema } from './avro-schema.ts';
+import { compileReader, TruncatedMessage, type ValueReader } from './avro-reader.ts';
 import { avroType } from './avsc-types.ts';
 import { canonicalForm, fingerprint64, fingerprintOf, fingerprintToHex } from './fingerprint.ts';
 import { readFingerprint, SINGLE_OBJECT_HEADER_LENGTH } from './single-object.ts';
@@ -25,6 +26,8 @@ interface Known {
   json: string;
   interpretation: string;
   type: avsc.Type;
+  /** The compiled reader of the schema's own messages (avro-reader.ts), when it compiles. */
+  fast: ValueReader | undefined;
 }
 
 interface Reader extends Known {
@@ -93,14 +96,14 @@ export class SchemaStore {
         },
       );
     }
-    if (reader === undefined) return read(writer.type, bytes, undefined, fingerprint);
+    if (reader === undefined) return read(writer, bytes, undefined, fingerprint);
     const prepared = this.reader(reader);
     let resolver = prepared.resolvers.get(fingerprint);
     if (resolver === undefined) {
       resolver = sameMeaning(prepared, writer) ? null : resolve(prepared, writer);
       prepared.resolvers.set(fingerprint, resolver);
     }
-    return read(prepared.type, bytes, resolver ?? undefined, fingerprint);
+    return read(prepared, bytes, resolver ?? undefined, fingerprint);
   }
 
   /** A key message as a Row. */
@@ -154,6 +157,7 @@ export class SchemaStore {
       json: typeof schema === 'string' ? schema : JSON.stringify(schema),
       interpretation: canonicalForm(parsed, INTERPRETED),
       type,
+      fast: compileReader(parsed),
     };
   }
 
@@ -187,14 +191,27 @@ function resolve(reader: Known, writer: Known): avsc.Resolver {
 }
 
 function read(
-  type: avsc.Type,
+  schema: Known,
   bytes: Buffer,
   resolver: avsc.Resolver | undefined,
   fingerprint: bigint,
 ): unknown {
+  if (resolver === undefined && schema.fast !== undefined) {
+    const cursor = { buf: bytes, pos: SINGLE_OBJECT_HEADER_LENGTH };
+    let value: unknown;
+    try {
+      value = schema.fast(cursor);
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      throw decodeError(fingerprint, bytes, problem, error instanceof TruncatedMessage ? undefined : error);
+    }
+    if (cursor.pos !== bytes.length)
+      throw decodeError(fingerprint, bytes, `${bytes.length - cursor.pos} bytes are left after the body`);
+    return value;
+  }
   let result: { value: unknown; offset: number };
   try {
-    result = type.decode(bytes, SINGLE_OBJECT_HEADER_LENGTH, resolver);
+    result = schema.type.decode(bytes, SINGLE_OBJECT_HEADER_LENGTH, resolver);
   } catch (error) {
     throw decodeError(fingerprint, bytes, `${error instanceof Error ? error.message : String(error)}`, error);
   }

@@ -70,6 +70,22 @@ export async function queryRaw<T = Record<string, unknown>>(
   }
 }
 
+/** One raw object, by its key. */
+export async function queryRawObject<T = Record<string, unknown>>(
+  config: Config,
+  key: string,
+  sql: (source: string) => string,
+): Promise<T[]> {
+  const duck = await openDuckDB(config);
+  try {
+    const source = `read_parquet(${quotedString(`s3://${config.S3_BUCKET}/${key}`)}, hive_partitioning = false)`;
+    const result = await duck.connection.runAndReadAll(sql(source));
+    return result.getRowObjectsJS() as T[];
+  } finally {
+    duck.close();
+  }
+}
+
 /** Rows in the raw layer and distinct (topic, partition, offset): equal when no offset is written twice. */
 export async function rawOffsetCounts(
   config: Config,

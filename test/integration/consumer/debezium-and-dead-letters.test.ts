@@ -10,7 +10,7 @@ import { createLogger } from '../../../core/logger.ts';
 import { RawConsumer } from '../../../consumer/raw-consumer.ts';
 import { testConfig, uniqueId } from '../../support/fixtures.ts';
 import { readTopic } from '../../support/kafka-read.ts';
-import { queryRaw } from '../../support/raw-layer.ts';
+import { listRawObjects, queryRaw, queryRawObject } from '../../support/raw-layer.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'debezium');
 
@@ -103,4 +103,55 @@ test('Debezium JSON samples land typed in raw, and poison records land in dead l
     expect(Number(letter.headers['cdclake.source.offset'])).toBeGreaterThanOrEqual(customerSamples.length);
   }
   expect(letters.map((l) => l.headers['cdclake.error.code'])).toContain('CDC_INVALID_NAME');
+});
+
+test('a column whose type changes inside a batch closes the batch, and each object covers exactly its own offsets', async () => {
+  const prefix = uniqueId('dbzt');
+  const config = testConfig({ CDC_TOPIC_PREFIX: prefix });
+  const kafka = createKafka(config);
+  const topic = `${prefix}.inventory.customers`;
+  await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+  const base = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'pg-create.json'), 'utf8')) as {
+    key: { payload: { id: number } };
+    value: {
+      schema: { fields: { field: string; fields?: { field: string; type: string }[] }[] };
+      payload: { after: Record<string, unknown> };
+    };
+  };
+  // id 1..3 with `id` as int32, then id 4..6 after the source widened it to int64.
+  const record = (id: number, idType: string): { key: Buffer; value: Buffer } => {
+    const copy = structuredClone(base);
+    copy.key.payload.id = id;
+    for (const field of copy.value.schema.fields)
+      for (const column of field.fields ?? []) if (column.field === 'id') column.type = idType;
+    copy.value.payload.after.id = id;
+    return { key: Buffer.from(JSON.stringify(copy.key)), value: Buffer.from(JSON.stringify(copy.value)) };
+  };
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: [1, 2, 3].map((id) => record(id, 'int32')).concat([4, 5, 6].map((id) => record(id, 'int64'))),
+  });
+  await producer.disconnect();
+
+  await new RawConsumer(
+    config,
+    { untilIdle: true, topics: new RegExp(`^${topic}$`) },
+    createLogger('test'),
+  ).run();
+
+  const objects = (await listRawObjects(config, topic)).sort((a, b) => (a.first < b.first ? -1 : 1));
+  expect(objects.map((o) => [o.first, o.last])).toEqual([
+    [0n, 2n],
+    [3n, 5n],
+  ]);
+  for (const object of objects) {
+    const [rows] = await queryRawObject<{ low: bigint; high: bigint }>(
+      config,
+      object.key,
+      (raw) => `SELECT min(_offset) AS low, max(_offset) AS high FROM ${raw}`,
+    );
+    expect([BigInt(rows?.low ?? -1), BigInt(rows?.high ?? -1)]).toEqual([object.first, object.last]);
+  }
 });

@@ -1,0 +1,146 @@
+// A micro-batch of one topic partition, kept in DuckDB rather than in JavaScript: each change goes straight
+// through the appender (its fast paths only) into a temporary staging table of the batch's own connection,
+// so a full batch costs native memory of its columns, not a heap of row objects for the garbage collector.
+// Flushing closes the appender and writes the staging table as one Parquet file (COPY ... zstd) with the
+// exact types of Contract 2.
+//
+// The columns are the union of every writer schema seen in the batch: a new column is added to the staging
+// table (earlier rows read NULL), so a schema change inside a batch never drops a column. A column whose type
+// changes does not fit: the batch is flushed first.
+
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ColumnDef } from '../core/events/types.ts';
+import { identifier, integer, literal, renderSql } from '../core/sql-files.ts';
+import type { DecodedChange } from './decoded-change.ts';
+import { appendStaged, projectionList, stagingColumn } from './staging-columns.ts';
+
+const STAGING_TABLE = 'raw_batch';
+
+export class StagingBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly columns: ColumnDef[] = [];
+  readonly createdAt = Date.now();
+  rows = 0;
+  bytes = 0;
+  private readonly byName = new Map<string, ColumnDef>();
+  /**
+   * Columns arrays already checked: the Avro decoder hands out one per writer schema, so each is checked
+   * once; Debezium's JSON gives one per record, which this set does not keep alive.
+   */
+  private readonly seen = new WeakSet<ColumnDef[]>();
+  private readonly connection: DuckDBConnection;
+  private appender: DuckDBAppender | undefined;
+  private closed = false;
+
+  private constructor(topic: string, partition: number, connection: DuckDBConnection) {
+    this.topic = topic;
+    this.partition = partition;
+    this.connection = connection;
+  }
+
+  static async open(instance: DuckDBInstance, topic: string, partition: number): Promise<StagingBatch> {
+    const connection = await instance.connect();
+    const batch = new StagingBatch(topic, partition, connection);
+    try {
+      await connection.run(
+        renderSql('raw/create-staging-table.sql', {
+          table: identifier(STAGING_TABLE),
+        }),
+      );
+      batch.appender = await connection.createAppender(STAGING_TABLE, 'main', 'temp');
+    } catch (error: unknown) {
+      connection.closeSync();
+      throw error;
+    }
+    return batch;
+  }
+
+  /** False when a column of the change has another type than in this batch: the batch must be flushed first. */
+  fits(change: DecodedChange): boolean {
+    if (this.seen.has(change.columns)) return true;
+    for (const column of change.columns) {
+      const known = this.byName.get(column.name);
+      if (known !== undefined && JSON.stringify(known.type) !== JSON.stringify(column.type)) return false;
+    }
+    return true;
+  }
+
+  /** True when the change's writer schema has not been seen in this batch yet: call `widen` before `append`. */
+  needsWiden(change: DecodedChange): boolean {
+    if (this.seen.has(change.columns)) return false;
+    if (change.columns.some((c) => !this.byName.has(c.name))) return true;
+    this.seen.add(change.columns);
+    return false;
+  }
+
+  /** Adds the change's new columns to the staging table; rows already appended read NULL there. */
+  async widen(change: DecodedChange): Promise<void> {
+    const added = change.columns.filter((c) => !this.byName.has(c.name));
+    this.seen.add(change.columns);
+    if (added.length === 0) return;
+    // The appender writes every column of the table as it was when it was created: close it, alter, reopen.
+    this.appender?.closeSync();
+    this.appender = undefined;
+    for (const column of added) {
+      const nullable = { ...column, nullable: true };
+      await this.connection.run(
+        renderSql('raw/add-staging-column.sql', {
+          table: identifier(STAGING_TABLE),
+          column: { raw: stagingColumn(nullable) },
+        }),
+      );
+      this.byName.set(column.name, nullable);
+      this.columns.push(nullable);
+    }
+    this.appender = await this.connection.createAppender(STAGING_TABLE, 'main', 'temp');
+  }
+
+  append(change: DecodedChange, offset: bigint, bytes: number): void {
+    const appender = this.appender as DuckDBAppender;
+    appender.appendVarchar(change.op);
+    appender.appendHugeInt(change.pos);
+    appender.appendBigInt(change.tsMs);
+    appender.appendBigInt(offset);
+    if (change.unchanged.length === 0) appender.appendNull();
+    else appender.appendVarchar(change.unchanged.join(','));
+    const row = change.row;
+    for (const column of this.columns) appendStaged(appender, column, row[column.name]);
+    appender.endRow();
+    this.rows++;
+    this.bytes += bytes;
+  }
+
+  /** Writes the batch as one Parquet file at `path`, then lets go of its connection. */
+  async write(path: string): Promise<void> {
+    try {
+      this.appender?.closeSync();
+      this.appender = undefined;
+      await this.connection.run(
+        renderSql('raw/copy-batch.sql', {
+          table: identifier(STAGING_TABLE),
+          path: literal(path),
+          topic: literal(this.topic),
+          partition: integer(this.partition),
+          ingested_at: literal(String(Date.now() * 1000)),
+          projection: { raw: projectionList(this.columns) },
+        }),
+      );
+    } finally {
+      this.discard();
+    }
+  }
+
+  /** Lets go of the batch without writing it (a revoked partition): its temporary table goes with the connection. */
+  discard(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.appender?.closeSync();
+    } catch {
+      // rows that could not be appended are dropped with the batch
+    }
+    this.appender = undefined;
+    this.connection.closeSync();
+  }
+}
