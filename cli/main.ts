@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { resolveConfig } from '../core/config.ts';
 import { CdcError } from '../core/errors.ts';
 import { consume } from './commands/consume.ts';
+import { merge } from './commands/merge.ts';
 import { produce, type ProduceFlags } from './commands/produce.ts';
 import { smoke } from './commands/smoke.ts';
 
@@ -13,6 +14,7 @@ commands:
   produce   --source postgres [--tables a,b] [--until-idle] [--resnapshot]
             --source generator --target postgres|kafka [--orders N] [--seed S] [--rate EVENTS_PER_S]
   consume   [--topics REGEX] [--until-idle]
+  merge     --once | --every DURATION   raw to bronze, silver and gold in the lake
   smoke     one small batch through Kafka, S3 and DuckLake, to prove the stack works
   help      this text
 
@@ -47,6 +49,13 @@ async function main(argv: string[]): Promise<number> {
         options: { topics: { type: 'string' }, 'until-idle': { type: 'boolean' } },
       });
       return consume(resolveConfig(), values);
+    }
+    case 'merge': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { once: { type: 'boolean' }, every: { type: 'string' } },
+      });
+      return merge(resolveConfig(), values);
     }
     case 'smoke':
       await smoke(resolveConfig(), (line) => process.stdout.write(line + '\n'));

@@ -4,6 +4,9 @@
 // Flushing closes the appender and writes the staging table as one Parquet file (COPY ... zstd) with the
 // exact types of Contract 2.
 //
+// Every change of a batch comes from one source table with one key: the file's metadata names them
+// (`cdclake.schema`, `cdclake.table`, `cdclake.key`), and a change of another table or key does not fit.
+//
 // The columns are the union of every writer schema seen in the batch: a new column is added to the staging
 // table (earlier rows read NULL), so a schema change inside a batch never drops a column. A column whose type
 // changes does not fit: the batch is flushed first.
@@ -30,6 +33,7 @@ export class StagingBatch {
    */
   private readonly seen = new WeakSet<ColumnDef[]>();
   private readonly connection: DuckDBConnection;
+  private identity: { schema: string; table: string; key: string[]; keyText: string } | undefined;
   private appender: DuckDBAppender | undefined;
   private closed = false;
 
@@ -58,6 +62,11 @@ export class StagingBatch {
 
   /** False when a column of the change has another type than in this batch: the batch must be flushed first. */
   fits(change: DecodedChange): boolean {
+    const identity = this.identity;
+    if (identity !== undefined) {
+      if (change.table !== identity.table || change.schema !== identity.schema) return false;
+      if (change.key !== identity.key && change.key.join('\u0000') !== identity.keyText) return false;
+    }
     if (this.seen.has(change.columns)) return true;
     for (const column of change.columns) {
       const known = this.byName.get(column.name);
@@ -97,6 +106,12 @@ export class StagingBatch {
   }
 
   append(change: DecodedChange, offset: bigint, bytes: number): void {
+    this.identity ??= {
+      schema: change.schema,
+      table: change.table,
+      key: change.key,
+      keyText: change.key.join('\u0000'),
+    };
     const appender = this.appender as DuckDBAppender;
     appender.appendVarchar(change.op);
     appender.appendHugeInt(change.pos);
@@ -124,6 +139,9 @@ export class StagingBatch {
           partition: integer(this.partition),
           ingested_at: literal(String(Date.now() * 1000)),
           projection: { raw: projectionList(this.columns) },
+          source_schema: literal(this.identity?.schema ?? ''),
+          source_table: literal(this.identity?.table ?? ''),
+          key_columns: literal(JSON.stringify(this.identity?.key ?? [])),
         }),
       );
     } finally {

@@ -21,6 +21,8 @@ export const ErrorCode = {
   SOURCE_SLOT: 'CDC_SOURCE_SLOT',
   SOURCE_STREAM: 'CDC_SOURCE_STREAM',
   RECORD_TOO_LARGE: 'CDC_RECORD_TOO_LARGE',
+  RAW_METADATA: 'CDC_RAW_METADATA',
+  MODEL: 'CDC_MODEL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

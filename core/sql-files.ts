@@ -34,6 +34,8 @@ export type SqlValue =
   | { columns: TableDef }
   | { identifiers: string[] }
   | { tables: { schema: string; name: string }[] }
+  /** A list of string literals: `['a', 'b']`. */
+  | { literals: string[] }
   /** A fragment a module built from quoted identifiers and a fixed vocabulary of types, never from data. */
   | { raw: string };
 
@@ -55,6 +57,7 @@ export function renderSql(relative: string, values: Record<string, SqlValue>): s
     if ('columns' in value) return columnDefinitions(value.columns);
     if ('identifiers' in value) return value.identifiers.map(quotedIdentifier).join(', ');
     if ('raw' in value) return value.raw;
+    if ('literals' in value) return `[${value.literals.map(quotedString).join(', ')}]`;
     if ('tables' in value) {
       return value.tables.map((t) => `${quotedIdentifier(t.schema)}.${quotedIdentifier(t.name)}`).join(', ');
     }

@@ -1,4 +1,5 @@
 -- The micro-batch as one Parquet file with Contract 2's columns and exact types: zstd, large row groups.
+-- The file's key-value metadata names the source table and its key columns (a JSON array), for the merge.
 COPY (
     SELECT
         _op,
@@ -10,4 +11,13 @@ COPY (
         make_timestamptz(CAST({{ingested_at}} AS BIGINT)) AS _ingested_at,
         CASE WHEN _unchanged IS NULL THEN NULL ELSE string_split(_unchanged, ',') END AS _unchanged{{projection}}
     FROM {{table}}
-) TO {{path}} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880);
+) TO {{path}} (
+    FORMAT parquet,
+    COMPRESSION zstd,
+    ROW_GROUP_SIZE 122880,
+    KV_METADATA {
+        'cdclake.schema': {{source_schema}},
+        'cdclake.table': {{source_table}},
+        'cdclake.key': {{key_columns}}
+    }
+);

@@ -2,6 +2,8 @@
 // bucket prefix and PostgreSQL database, each removed after the test.
 
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { resolveConfig, type Config } from '../../core/config.ts';
@@ -42,4 +44,19 @@ export async function createTestDatabase(
       }
     },
   };
+}
+
+/**
+ * A test's own lake: topics, raw prefix, DuckLake catalog and data path of its own, so a merge sees
+ * nothing of other tests.
+ */
+export function lakeTestConfig(id: string, overrides: Record<string, string> = {}): Config {
+  const base = testConfig();
+  return testConfig({
+    CDC_TOPIC_PREFIX: id,
+    RAW_PREFIX: `${id}/raw/`,
+    LAKE_CATALOG: `duckdb:${path.join(os.tmpdir(), 'cdclake-tests', id, 'catalog.ducklake')}`,
+    LAKE_DATA_PATH: `s3://${base.S3_BUCKET}/${id}/lake/`,
+    ...overrides,
+  });
 }

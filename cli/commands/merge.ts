@@ -1,0 +1,55 @@
+// `cdclake merge --once | --every DURATION`
+
+import type { Config } from '../../core/config.ts';
+import { parseDuration } from '../../core/duration.ts';
+import { createLogger } from '../../core/logger.ts';
+import { MergeJob, type PassResult } from '../../merge/merge-job.ts';
+import { onStop } from '../stop.ts';
+
+function report(result: PassResult): string {
+  const rows = result.merged.reduce((n, m) => n + m.rawRows, 0);
+  const changed = result.merged.reduce((n, m) => n + m.changed, 0);
+  return (
+    `merged ${result.merged.length} table(s): ${rows} raw rows, ${changed} bronze rows changed` +
+    (result.models.length > 0 ? `; models rebuilt: ${result.models.join(', ')}` : '') +
+    result.failed.map((f) => `\n  ${f.topic}: FAILED: ${f.error.message}`).join('')
+  );
+}
+
+export async function merge(config: Config, flags: { once?: boolean; every?: string }): Promise<number> {
+  if ((flags.once === true) === (flags.every !== undefined))
+    throw new Error('merge: give exactly one of --once or --every DURATION');
+  const every = flags.every === undefined ? undefined : parseDuration(flags.every, '--every');
+  const log = createLogger('merge', config.LOG_LEVEL);
+  const job = new MergeJob(config, log);
+  try {
+    if (every === undefined) {
+      const result = await job.pass();
+      process.stdout.write(report(result) + '\n');
+      return result.failed.length === 0 ? 0 : 1;
+    }
+    const server = await job.metrics.serve(config.METRICS_PORT).catch(() => undefined);
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    onStop(async () => {
+      stopped = true;
+      wake?.();
+    });
+    try {
+      while (!stopped) {
+        const result = await job.pass();
+        if (result.merged.length > 0 || result.failed.length > 0)
+          log.info({ summary: report(result) }, 'pass');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, every);
+        });
+      }
+    } finally {
+      await server?.close();
+    }
+    return 0;
+  } finally {
+    job.close();
+  }
+}

@@ -1,0 +1,115 @@
+// `cdclake merge --once | --every DURATION`: each pass lists, per raw topic partition, only the objects
+// after its checkpoint, merges each topic into its bronze table (merge-topic.ts), then refreshes the silver
+// and gold models whose inputs changed. A table that fails (an incompatible schema change) is reported
+// and skipped; the other tables go on.
+
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../core/config.ts';
+import type { DuckSession } from '../core/duckdb.ts';
+import type { Logger } from '../core/logger.ts';
+import { Metrics } from '../core/metrics.ts';
+import { createS3Client } from '../core/s3.ts';
+import { readCheckpoints } from './checkpoints.ts';
+import { openLake } from './lake.ts';
+import { mergeTopic, type TopicMergeResult } from './merge-topic.ts';
+import { ModelSet } from './models.ts';
+import { listRawObjectsAfter, listRawPartitions, type RawObject } from './raw-listing.ts';
+
+export interface PassResult {
+  merged: TopicMergeResult[];
+  failed: { topic: string; error: Error }[];
+  models: string[];
+}
+
+export class MergeJob {
+  readonly metrics = new Metrics();
+  private readonly config: Config;
+  private readonly log: Logger;
+  private readonly s3: S3Client;
+  private readonly models: ModelSet;
+  private lake: DuckSession | undefined;
+  private readonly rowsMerged = this.metrics.counter(
+    'cdclake_merge_raw_rows_total',
+    'raw rows read by merges',
+  );
+  private readonly rowsChanged = this.metrics.counter(
+    'cdclake_merge_bronze_rows_total',
+    'bronze rows inserted or updated',
+  );
+  private readonly failures = this.metrics.counter(
+    'cdclake_merge_failures_total',
+    'table merges that failed',
+  );
+  private readonly duration = this.metrics.gauge(
+    'cdclake_merge_duration_seconds',
+    'duration of the last merge pass',
+  );
+
+  constructor(config: Config, log: Logger, modelRoot?: string) {
+    this.config = config;
+    this.log = log;
+    this.s3 = createS3Client(config);
+    this.models = new ModelSet(modelRoot);
+  }
+
+  private async session(): Promise<DuckSession> {
+    this.lake ??= await openLake(this.config);
+    return this.lake;
+  }
+
+  /** One pass over every raw topic partition. */
+  async pass(): Promise<PassResult> {
+    const started = performance.now();
+    const { connection } = await this.session();
+    const checkpoints = await readCheckpoints(connection);
+    const byTopic = new Map<string, RawObject[]>();
+    for (const { topic, partition } of await listRawPartitions(
+      this.s3,
+      this.config.S3_BUCKET,
+      this.config.RAW_PREFIX,
+    )) {
+      const after = checkpoints.get(topic)?.get(partition)?.lastKey;
+      const objects = await listRawObjectsAfter(
+        this.s3,
+        this.config.S3_BUCKET,
+        this.config.RAW_PREFIX,
+        topic,
+        partition,
+        after,
+      );
+      if (objects.length > 0) byTopic.set(topic, [...(byTopic.get(topic) ?? []), ...objects]);
+    }
+    const result: PassResult = { merged: [], failed: [], models: [] };
+    const changedTables = new Set<string>();
+    for (const [topic, objects] of [...byTopic].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      try {
+        const merged = await mergeTopic(
+          connection,
+          this.config,
+          topic,
+          objects,
+          checkpoints.get(topic) ?? new Map(),
+        );
+        result.merged.push(merged);
+        this.rowsMerged.inc(merged.rawRows, { table: merged.table });
+        this.rowsChanged.inc(merged.changed, { table: merged.table });
+        if (merged.changed > 0) changedTables.add(merged.table);
+        this.log.info(merged, 'merged');
+      } catch (error: unknown) {
+        const err = error instanceof Error ? error : new Error(String(error));
+        result.failed.push({ topic, error: err });
+        this.failures.inc(1, { topic });
+        this.log.error({ err, topic }, 'merge of this topic failed; the other topics go on');
+      }
+    }
+    result.models = await this.models.refresh(connection, changedTables, this.log);
+    this.duration.set((performance.now() - started) / 1000);
+    return result;
+  }
+
+  close(): void {
+    this.lake?.close();
+    this.lake = undefined;
+    this.s3.destroy();
+  }
+}

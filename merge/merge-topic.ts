@@ -1,0 +1,252 @@
+// Merging one raw topic into its bronze table, as one DuckLake transaction:
+//   1. the new objects of each partition (listed after the checkpoint's last key) are read from S3;
+//   2. the latest event per key is kept (sql/merge/stage-incoming.sql), rows below the checkpoint left out;
+//   3. bronze gains the columns the source added, and widens the ones it widened;
+//   4. MERGE with the position guard (sql/merge/merge-bronze.sql), and the checkpoint advances, in one commit.
+// A crash anywhere before the commit leaves bronze and the checkpoint as they were: the rerun merges the same
+// objects again. Replaying objects is harmless: older or equal positions change nothing.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Config } from '../core/config.ts';
+import { CdcError, ErrorCode } from '../core/errors.ts';
+import { identifier, literal, renderSql, type SqlValue } from '../core/sql-files.ts';
+import { quotedIdentifier, quotedString } from '../core/sql.ts';
+import type { Checkpoint } from './checkpoints.ts';
+import { compareTypes, isKnownType } from './lake-types.ts';
+import type { RawObject } from './raw-listing.ts';
+
+/** Contract 2's columns that are not source columns. */
+const RAW_META = new Set([
+  '_op',
+  '_pos',
+  '_ts_ms',
+  '_topic',
+  '_partition',
+  '_offset',
+  '_ingested_at',
+  '_unchanged',
+]);
+/** bronze's own columns: a source column of one of these names cannot be stored. */
+const BRONZE_META = new Set(['_pos', '_op', '_ts_ms', '_deleted', '_merged_at']);
+const PLAIN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export interface TopicMergeResult {
+  topic: string;
+  table: string;
+  files: number;
+  /** Raw rows read (after the checkpoint filter, before keeping the latest per key). */
+  rawRows: number;
+  /** Rows inserted or updated in bronze. */
+  changed: number;
+}
+
+interface Column {
+  name: string;
+  type: string;
+}
+
+async function rows<T>(connection: DuckDBConnection, sql: string): Promise<T[]> {
+  const reader = await connection.runAndReadAll(sql);
+  return reader.getRowObjectsJS() as T[];
+}
+
+function fail(table: string, problem: string, code: (typeof ErrorCode)[keyof typeof ErrorCode]): never {
+  throw new CdcError(code, `bronze.${table}: ${problem}`, { facts: { table } });
+}
+
+/** The source table and key the consumer wrote into the files' metadata; they must agree. */
+async function tableAndKey(
+  connection: DuckDBConnection,
+  topic: string,
+  urls: string[],
+): Promise<{ table: string; key: string[] }> {
+  const found = await rows<{ file_name: string; name: string; value: string }>(
+    connection,
+    renderSql('merge/file-metadata.sql', { files: { literals: urls } }),
+  );
+  const tables = new Set(found.filter((f) => f.name === 'cdclake.table').map((f) => f.value));
+  const keys = new Set(found.filter((f) => f.name === 'cdclake.key').map((f) => f.value));
+  if (tables.size !== 1 || keys.size !== 1) {
+    throw new CdcError(
+      ErrorCode.RAW_METADATA,
+      `topic ${topic}: its new raw objects name ${tables.size === 1 ? 'one table' : `${tables.size} tables`} and ` +
+        `${keys.size === 1 ? 'one key' : `${keys.size} keys`} in their metadata (cdclake.table, cdclake.key); ` +
+        'a merge needs exactly one of each',
+      { facts: { topic, tables: [...tables], keys: [...keys] } },
+    );
+  }
+  const table = [...tables][0] as string;
+  let key: unknown;
+  try {
+    key = JSON.parse([...keys][0] as string);
+  } catch {
+    key = undefined;
+  }
+  if (!PLAIN.test(table)) fail(table, 'the table name is not a plain identifier', ErrorCode.INVALID_NAME);
+  if (!Array.isArray(key) || key.length === 0 || !key.every((k) => typeof k === 'string' && PLAIN.test(k)))
+    fail(
+      table,
+      `the key ${JSON.stringify([...keys][0])} is not a list of plain column names`,
+      ErrorCode.RAW_METADATA,
+    );
+  return { table, key: key as string[] };
+}
+
+/** Creates bronze.<table>, or adds and widens its columns, so every incoming column has its place. */
+async function evolveBronze(
+  connection: DuckDBConnection,
+  table: string,
+  incoming: Column[],
+): Promise<Column[]> {
+  const stored = await rows<{ column_name: string; data_type: string }>(
+    connection,
+    renderSql('merge/describe-table.sql', { schema: literal('bronze'), table: literal(table) }),
+  );
+  if (stored.length === 0) {
+    const columns = incoming.map((c) => `${quotedIdentifier(c.name)} ${c.type}`).join(',\n    ');
+    await connection.run(
+      renderSql('merge/create-bronze-table.sql', { table: identifier(table), columns: { raw: columns } }),
+    );
+    return incoming;
+  }
+  const byName = new Map(stored.map((s) => [s.column_name, s.data_type]));
+  for (const column of incoming) {
+    const type = byName.get(column.name);
+    if (type === undefined) {
+      await connection.run(
+        renderSql('merge/add-column.sql', {
+          table: identifier(table),
+          column: identifier(column.name),
+          type: { raw: column.type },
+        }),
+      );
+      continue;
+    }
+    const change = compareTypes(type, column.type);
+    if (change === 'incompatible')
+      fail(
+        table,
+        `column ${column.name} arrives as ${column.type} but is stored as ${type}, and neither holds the other's values`,
+        ErrorCode.SCHEMA_INCOMPATIBLE,
+      );
+    if (change === 'wider') {
+      try {
+        await connection.run(
+          renderSql('merge/widen-column.sql', {
+            table: identifier(table),
+            column: identifier(column.name),
+            type: { raw: column.type },
+          }),
+        );
+      } catch (error: unknown) {
+        fail(
+          table,
+          `column ${column.name} widens from ${type} to ${column.type}, which the lake cannot follow: ${String(error)}`,
+          ErrorCode.SCHEMA_INCOMPATIBLE,
+        );
+      }
+    }
+  }
+  return incoming;
+}
+
+function mergeValues(key: string[], columns: Column[]): Record<string, SqlValue> {
+  const names = columns.map((c) => c.name);
+  const keySet = new Set(key);
+  const q = quotedIdentifier;
+  return {
+    key_match: { raw: key.map((k) => `bronze.${q(k)} = incoming.${q(k)}`).join(' AND ') },
+    assignments: {
+      raw: names
+        .filter((n) => !keySet.has(n))
+        .map(
+          (n) =>
+            `${q(n)} = CASE WHEN incoming._op = 'd' ` +
+            `OR list_contains(coalesce(incoming._unchanged, []), ${quotedString(n)}) ` +
+            `THEN bronze.${q(n)} ELSE incoming.${q(n)} END,\n    `,
+        )
+        .join(''),
+    },
+    columns: { raw: names.map(q).join(', ') },
+    values: { raw: names.map((n) => `incoming.${q(n)}`).join(', ') },
+  };
+}
+
+export async function mergeTopic(
+  connection: DuckDBConnection,
+  config: Config,
+  topic: string,
+  objects: RawObject[],
+  checkpoints: Map<number, Checkpoint>,
+): Promise<TopicMergeResult> {
+  const urls = objects.map((o) => `s3://${config.S3_BUCKET}/${o.key}`);
+  const files = { literals: urls };
+  const { table, key } = await tableAndKey(connection, topic, urls);
+
+  const described = await rows<{ column_name: string; column_type: string }>(
+    connection,
+    renderSql('merge/describe-raw.sql', { files }),
+  );
+  const incoming: Column[] = [];
+  for (const { column_name: name, column_type: type } of described) {
+    if (RAW_META.has(name)) continue;
+    if (!PLAIN.test(name) || BRONZE_META.has(name))
+      fail(
+        table,
+        `column name ${JSON.stringify(name)} is not a plain identifier or is one of bronze's own`,
+        ErrorCode.INVALID_NAME,
+      );
+    if (!isKnownType(type))
+      fail(table, `column ${name} has type ${type}, which bronze does not store`, ErrorCode.UNSUPPORTED_TYPE);
+    incoming.push({ name, type });
+  }
+  for (const k of key)
+    if (!incoming.some((c) => c.name === k))
+      fail(table, `key column ${k} is missing from the raw objects`, ErrorCode.RAW_METADATA);
+
+  // The bounds: per partition, what is merged already, and what the checkpoint becomes.
+  await connection.run(renderSql('merge/create-bounds.sql', {}));
+  const appender = await connection.createAppender('merge_bounds', 'main', 'temp');
+  const byPartition = new Map<number, RawObject[]>();
+  for (const o of objects) byPartition.set(o.partition, [...(byPartition.get(o.partition) ?? []), o]);
+  for (const [partition, list] of byPartition) {
+    const checkpoint = checkpoints.get(partition);
+    const next = checkpoint?.nextOffset ?? 0n;
+    const newNext = list.reduce((max, o) => (o.last + 1n > max ? o.last + 1n : max), next);
+    appender.appendVarchar(topic);
+    appender.appendInteger(partition);
+    appender.appendBigInt(next);
+    appender.appendBigInt(newNext);
+    appender.appendVarchar((list.at(-1) as RawObject).key);
+    appender.endRow();
+  }
+  appender.closeSync();
+
+  await connection.run(
+    renderSql('merge/stage-incoming.sql', {
+      files,
+      key: { raw: key.map((k) => `raw.${quotedIdentifier(k)}`).join(', ') },
+    }),
+  );
+  const [counted] = await rows<{ raw_rows: bigint; latest: bigint }>(
+    connection,
+    renderSql('merge/count-incoming.sql', {}),
+  );
+  const columns = await evolveBronze(connection, table, incoming);
+
+  await connection.run(renderSql('merge/begin.sql', {}));
+  let changed = 0;
+  try {
+    const merged = await rows<{ Count?: bigint | number }>(
+      connection,
+      renderSql('merge/merge-bronze.sql', { table: identifier(table), ...mergeValues(key, columns) }),
+    );
+    changed = Number(merged[0]?.Count ?? 0);
+    await connection.run(renderSql('merge/advance-checkpoints.sql', { table_name: literal(table) }));
+    await connection.run(renderSql('merge/commit.sql', {}));
+  } catch (error: unknown) {
+    await connection.run(renderSql('merge/rollback.sql', {})).catch(() => undefined);
+    throw error;
+  }
+  return { topic, table, files: objects.length, rawRows: Number(counted?.raw_rows ?? 0), changed };
+}

@@ -1,0 +1,147 @@
+// silver and gold: one model per SQL file (sql/silver/<name>.sql becomes silver.<name>), a SELECT over
+// bronze, silver or gold. Dependencies are the `bronze.x`, `silver.y` and `gold.z` names a model reads; models
+// are rebuilt in dependency order after a merge that changed their inputs (and all of them on a process's
+// first pass). A model whose inputs do not exist yet waits; one that fails is reported and its dependents
+// wait, the others go on. Adding a model is adding a file: the files are read again on every pass.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { CdcError, ErrorCode } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { identifier, renderSql, SQL_ROOT } from '../core/sql-files.ts';
+
+const LAYERS = ['silver', 'gold'] as const;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export interface Model {
+  schema: 'silver' | 'gold';
+  name: string;
+  file: string;
+  query: string;
+  /** `schema.table` names the query reads. */
+  inputs: string[];
+  hash: string;
+}
+
+/** The query without comments and string literals, where table names are looked for. */
+function codeOnly(sql: string): string {
+  return sql
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/'(?:[^']|'')*'/g, "''");
+}
+
+export function modelInputs(sql: string): string[] {
+  const inputs = new Set<string>();
+  for (const match of codeOnly(sql).matchAll(/\b(bronze|silver|gold)\s*\.\s*"?([A-Za-z_][A-Za-z0-9_]*)"?/gi))
+    inputs.add(`${(match[1] as string).toLowerCase()}.${match[2] as string}`);
+  return [...inputs].sort();
+}
+
+export function loadModels(root: string = SQL_ROOT): Model[] {
+  const models: Model[] = [];
+  for (const schema of LAYERS) {
+    const dir = path.join(root, schema);
+    if (!fs.existsSync(dir)) continue;
+    for (const file of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
+      const name = file.slice(0, -'.sql'.length);
+      const where = path.join(dir, file);
+      if (!NAME.test(name))
+        throw new CdcError(
+          ErrorCode.MODEL,
+          `model file ${where}: the name ${name} is not a plain identifier`,
+        );
+      const text = fs.readFileSync(where, 'utf8');
+      const query = text.trim().replace(/;\s*$/, '');
+      if (query.length === 0) throw new CdcError(ErrorCode.MODEL, `model file ${where} is empty`);
+      models.push({
+        schema,
+        name,
+        file: where,
+        query,
+        inputs: modelInputs(query).filter((i) => i !== `${schema}.${name}`),
+        hash: crypto.createHash('sha256').update(query).digest('hex'),
+      });
+    }
+  }
+  return models;
+}
+
+/** Models in an order where each comes after the models it reads; a cycle is an error that names it. */
+export function dependencyOrder(models: Model[]): Model[] {
+  const byName = new Map(models.map((m) => [`${m.schema}.${m.name}`, m]));
+  const ordered: Model[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, trail: string[]): void => {
+    const model = byName.get(id);
+    if (model === undefined || state.get(id) === 'done') return;
+    if (state.get(id) === 'visiting')
+      throw new CdcError(
+        ErrorCode.MODEL,
+        `models depend on each other in a cycle: ${[...trail, id].join(' -> ')}`,
+      );
+    state.set(id, 'visiting');
+    for (const input of model.inputs) visit(input, [...trail, id]);
+    state.set(id, 'done');
+    ordered.push(model);
+  };
+  for (const id of byName.keys()) visit(id, []);
+  return ordered;
+}
+
+export class ModelSet {
+  private readonly root: string | undefined;
+  /** The hash of each model's query as last built by this process. */
+  private readonly built = new Map<string, string>();
+
+  constructor(root?: string) {
+    this.root = root;
+  }
+
+  /** Rebuilds the models whose inputs changed (bronze tables in `changed`, or models rebuilt before them). */
+  async refresh(connection: DuckDBConnection, changedTables: Set<string>, log: Logger): Promise<string[]> {
+    const models = dependencyOrder(loadModels(this.root));
+    const reader = await connection.runAndReadAll(renderSql('models/existing-tables.sql', {}));
+    const existing = new Set(
+      (reader.getRowObjectsJS() as { schema_name: string; table_name: string }[]).map(
+        (t) => `${t.schema_name}.${t.table_name}`,
+      ),
+    );
+    const changed = new Set([...changedTables].map((t) => `bronze.${t}`));
+    const refreshed: string[] = [];
+    for (const model of models) {
+      const id = `${model.schema}.${model.name}`;
+      const missing = model.inputs.filter((i) => !existing.has(i));
+      if (missing.length > 0) {
+        log.debug({ model: id, missing }, 'model waits for its inputs');
+        continue;
+      }
+      const stale =
+        !existing.has(id) || this.built.get(id) !== model.hash || model.inputs.some((i) => changed.has(i));
+      if (!stale) continue;
+      try {
+        await connection.run(
+          renderSql('models/refresh.sql', {
+            schema: identifier(model.schema),
+            name: identifier(model.name),
+            query: { raw: model.query },
+          }),
+        );
+      } catch (error: unknown) {
+        log.error({ err: error, model: id, file: model.file }, 'model failed; the models reading it wait');
+        existing.delete(id);
+        continue;
+      }
+      this.built.set(id, model.hash);
+      existing.add(id);
+      changed.add(id);
+      refreshed.push(id);
+    }
+    return refreshed;
+  }
+}

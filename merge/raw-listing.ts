@@ -1,0 +1,71 @@
+// Finding raw objects to merge without listing the whole raw layer: the topics and their partitions are
+// the "directories" of Contract 2's keys (listed with a delimiter), and each partition's objects are
+// listed after the key of the last object merged (S3 StartAfter), so a listing returns only what is new.
+
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { parseRawObjectKey, partitionPrefix } from '../consumer/object-key.ts';
+
+export interface RawObject {
+  key: string;
+  topic: string;
+  partition: number;
+  first: bigint;
+  last: bigint;
+}
+
+async function commonPrefixes(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+    );
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix !== undefined) found.push(p.Prefix);
+    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return found;
+}
+
+/** Every topic partition with a folder in the raw layer. */
+export async function listRawPartitions(
+  s3: S3Client,
+  bucket: string,
+  root: string,
+): Promise<{ topic: string; partition: number }[]> {
+  const partitions: { topic: string; partition: number }[] = [];
+  for (const topicPrefix of await commonPrefixes(s3, bucket, root)) {
+    const topic = topicPrefix.slice(root.length, -1);
+    for (const partitionFolder of await commonPrefixes(s3, bucket, topicPrefix)) {
+      const match = /partition=(\d+)\/$/.exec(partitionFolder);
+      if (match !== null) partitions.push({ topic, partition: Number(match[1]) });
+    }
+  }
+  return partitions;
+}
+
+/** The partition's objects whose keys sort after `startAfter` (all of them when undefined), in key order. */
+export async function listRawObjectsAfter(
+  s3: S3Client,
+  bucket: string,
+  root: string,
+  topic: string,
+  partition: number,
+  startAfter: string | undefined,
+): Promise<RawObject[]> {
+  const prefix = partitionPrefix(root, topic, partition);
+  const objects: RawObject[] = [];
+  let after = startAfter ?? prefix;
+  for (;;) {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: after, MaxKeys: 1000 }),
+    );
+    for (const object of page.Contents ?? []) {
+      const name = object.Key === undefined ? undefined : parseRawObjectKey(object.Key);
+      if (name !== undefined && name.topic === topic && name.partition === partition)
+        objects.push({ key: object.Key as string, ...name });
+    }
+    const last = page.Contents?.at(-1)?.Key;
+    if (page.IsTruncated !== true || last === undefined) return objects;
+    after = last;
+  }
+}

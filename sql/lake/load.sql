@@ -1,0 +1,3 @@
+-- DuckLake, and the postgres extension for a catalog in PostgreSQL.
+LOAD ducklake;
+LOAD postgres;

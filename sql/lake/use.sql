@@ -1,0 +1,2 @@
+-- Unqualified names (bronze.orders, silver.customers) resolve in the lake.
+USE lake;

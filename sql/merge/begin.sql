@@ -1,0 +1,2 @@
+-- One merge of one table: data and checkpoint commit together.
+BEGIN TRANSACTION;

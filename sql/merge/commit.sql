@@ -1,0 +1,2 @@
+-- The merge of one table becomes visible, with its checkpoint.
+COMMIT;

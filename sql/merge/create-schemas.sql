@@ -1,0 +1,15 @@
+-- The lake's schemas, and cdclake's own bookkeeping: per raw topic partition, how far its objects are
+-- merged (the next offset, and the key of the last object merged, where the next listing starts after).
+-- The checkpoint changes in the same DuckLake transaction as the bronze table it belongs to.
+CREATE SCHEMA IF NOT EXISTS lake.bronze;
+CREATE SCHEMA IF NOT EXISTS lake.silver;
+CREATE SCHEMA IF NOT EXISTS lake.gold;
+CREATE SCHEMA IF NOT EXISTS lake.cdclake;
+CREATE TABLE IF NOT EXISTS lake.cdclake.checkpoints (
+    topic VARCHAR,
+    "partition" INTEGER,
+    table_name VARCHAR,
+    next_offset BIGINT,
+    last_key VARCHAR,
+    merged_at TIMESTAMP WITH TIME ZONE
+);
