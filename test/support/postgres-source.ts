@@ -1,8 +1,9 @@
-// A PostgreSQL source database of a test's own, with its own slot and topic prefix, removed afterwards.
+// A PostgreSQL source database of a test's own, with its own slot, topic prefix, raw prefix and lake,
+// removed afterwards.
 
 import pg from 'pg';
 import type { Config } from '../../core/config.ts';
-import { createTestDatabase, testConfig, uniqueId } from './fixtures.ts';
+import { createTestDatabase, lakeTestConfig, testConfig, uniqueId } from './fixtures.ts';
 
 export interface SourceFixture {
   config: Config;
@@ -14,7 +15,8 @@ export async function createSourceFixture(): Promise<SourceFixture> {
   const base = testConfig();
   const database = await createTestDatabase(base);
   const id = uniqueId('src');
-  const config = testConfig({ PG_URL: database.url, PG_SLOT: id, PG_PUBLICATION: id, CDC_TOPIC_PREFIX: id });
+  // Its own topics, raw prefix and lake too, so a merge in the test sees only this source.
+  const config = lakeTestConfig(id, { PG_URL: database.url, PG_SLOT: id, PG_PUBLICATION: id });
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   return {
