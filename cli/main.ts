@@ -4,7 +4,10 @@ import { parseArgs } from 'node:util';
 import { resolveConfig } from '../core/config.ts';
 import { CdcError } from '../core/errors.ts';
 import { consume } from './commands/consume.ts';
+import { lake } from './commands/lake.ts';
 import { merge } from './commands/merge.ts';
+import { query } from './commands/query.ts';
+import { status } from './commands/status.ts';
 import { produce, type ProduceFlags } from './commands/produce.ts';
 import { smoke } from './commands/smoke.ts';
 
@@ -15,6 +18,9 @@ commands:
             --source generator --target postgres|kafka [--orders N] [--seed S] [--rate EVENTS_PER_S]
   consume   [--topics REGEX] [--until-idle]
   merge     --once | --every DURATION   raw to bronze, silver and gold in the lake
+  query     "SQL" [--format table|json|csv]   against the lake: bronze.*, silver.*, gold.*
+  status    [--format table|json]   per table: rows, last merge, offsets behind, freshness
+  lake      compact   merge small files, expire old snapshots, delete unreferenced files
   smoke     one small batch through Kafka, S3 and DuckLake, to prove the stack works
   help      this text
 
@@ -57,6 +63,20 @@ async function main(argv: string[]): Promise<number> {
       });
       return merge(resolveConfig(), values);
     }
+    case 'query': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { format: { type: 'string' } },
+      });
+      return query(resolveConfig(), positionals.join(' '), values);
+    }
+    case 'status': {
+      const { values } = parseArgs({ args: rest, options: { format: { type: 'string' } } });
+      return status(resolveConfig(), values);
+    }
+    case 'lake':
+      return lake(resolveConfig(), rest[0]);
     case 'smoke':
       await smoke(resolveConfig(), (line) => process.stdout.write(line + '\n'));
       return 0;

@@ -84,6 +84,14 @@ export const configSchema = z
       .regex(/^(duckdb|postgres):.+/, 'duckdb:<file> or postgres:<libpq connection string>')
       .optional(),
     LAKE_DATA_PATH: z.string().min(1).optional(),
+    LAKE_COMPACT_EVERY: z
+      .string()
+      .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 30m, 1h or 1d')
+      .default('1h'),
+    LAKE_SNAPSHOT_RETENTION: z
+      .string()
+      .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 1h, 7d')
+      .default('7d'),
     DUCKDB_EXTENSION_DIR: z.string().min(1).optional(),
   })
   .transform((c) => {

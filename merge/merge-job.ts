@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.ts';
 import { Metrics } from '../core/metrics.ts';
 import { createS3Client } from '../core/s3.ts';
 import { readCheckpoints } from './checkpoints.ts';
+import { compactLake } from './maintenance.ts';
 import { openLake } from './lake.ts';
 import { mergeTopic, type TopicMergeResult } from './merge-topic.ts';
 import { ModelSet } from './models.ts';
@@ -105,6 +106,13 @@ export class MergeJob {
     result.models = await this.models.refresh(connection, changedTables, this.log);
     this.duration.set((performance.now() - started) / 1000);
     return result;
+  }
+
+  /** Lake maintenance (maintenance.ts), between passes. */
+  async compact(): Promise<void> {
+    const started = performance.now();
+    await compactLake((await this.session()).connection, this.config);
+    this.log.info({ seconds: (performance.now() - started) / 1000 }, 'lake compacted');
   }
 
   close(): void {

@@ -29,6 +29,8 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
       return result.failed.length === 0 ? 0 : 1;
     }
     const server = await job.metrics.serve(config.METRICS_PORT).catch(() => undefined);
+    const compactEvery = parseDuration(config.LAKE_COMPACT_EVERY, 'LAKE_COMPACT_EVERY');
+    let lastCompaction = Date.now();
     let stopped = false;
     let wake: (() => void) | undefined;
     onStop(async () => {
@@ -40,6 +42,10 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
         const result = await job.pass();
         if (result.merged.length > 0 || result.failed.length > 0)
           log.info({ summary: report(result) }, 'pass');
+        if (Date.now() - lastCompaction >= compactEvery) {
+          await job.compact().catch((error: unknown) => log.error({ err: error }, 'lake compaction failed'));
+          lastCompaction = Date.now();
+        }
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, every);

@@ -1,0 +1,21 @@
+// `cdclake lake compact`: small data files merged, old snapshots expired, unreferenced files deleted.
+
+import type { Config } from '../../core/config.ts';
+import { openLake } from '../../merge/lake.ts';
+import { compactLake } from '../../merge/maintenance.ts';
+
+export async function lake(config: Config, action: string | undefined): Promise<number> {
+  if (action !== 'compact')
+    throw new Error(`lake: unknown action ${JSON.stringify(action)}; expected: cdclake lake compact`);
+  const session = await openLake(config);
+  try {
+    const started = performance.now();
+    await compactLake(session.connection, config);
+    process.stdout.write(
+      `lake compacted in ${((performance.now() - started) / 1000).toFixed(1)} s (snapshots older than ${config.LAKE_SNAPSHOT_RETENTION} expired)\n`,
+    );
+    return 0;
+  } finally {
+    session.close();
+  }
+}
