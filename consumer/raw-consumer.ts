@@ -425,7 +425,9 @@ export class RawConsumer {
       const age = now - state.batchCreatedAt;
       oldest = Math.max(oldest, age);
       memory += state.openBytes;
-      if (age >= this.config.CONSUMER_BATCH_AGE_MS && state.writing === undefined)
+      // With --until-idle, a partition read to its end has nothing more coming: its batch is written now.
+      const atEnd = this.options.untilIdle && state.consumed >= state.highWatermark;
+      if ((age >= this.config.CONSUMER_BATCH_AGE_MS || atEnd) && state.writing === undefined)
         this.flushInBackground(state);
     }
     this.batchAge.set(oldest / 1000);

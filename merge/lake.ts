@@ -9,6 +9,7 @@ export async function openLake(config: Config): Promise<DuckSession> {
   const session = await openDuckDB(config);
   try {
     await session.connection.run(renderSql('lake/load.sql', {}));
+    await session.connection.run(renderSql('session/parquet-metadata-cache.sql', {}));
     await attachLake(session.connection, config, 'lake');
     await session.connection.run(renderSql('merge/create-schemas.sql', {}));
     await session.connection.run(renderSql('lake/use.sql', {}));

@@ -46,11 +46,15 @@ export class MergeJob {
     'duration of the last merge pass',
   );
 
-  constructor(config: Config, log: Logger, modelRoot?: string) {
+  private readonly withModels: boolean;
+
+  /** `models: false` merges bronze only (the merge benchmark). */
+  constructor(config: Config, log: Logger, options: { modelRoot?: string; models?: boolean } = {}) {
     this.config = config;
     this.log = log;
     this.s3 = createS3Client(config);
-    this.models = new ModelSet(modelRoot);
+    this.models = new ModelSet(options.modelRoot);
+    this.withModels = options.models ?? true;
   }
 
   private async session(): Promise<DuckSession> {
@@ -103,7 +107,7 @@ export class MergeJob {
         this.log.error({ err, topic }, 'merge of this topic failed; the other topics go on');
       }
     }
-    result.models = await this.models.refresh(connection, changedTables, this.log);
+    if (this.withModels) result.models = await this.models.refresh(connection, changedTables, this.log);
     this.duration.set((performance.now() - started) / 1000);
     return result;
   }

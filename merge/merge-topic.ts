@@ -38,6 +38,8 @@ export interface TopicMergeResult {
   rawRows: number;
   /** Rows inserted or updated in bronze. */
   changed: number;
+  /** Milliseconds per step: reading metadata, staging the latest events, evolving bronze, MERGE and commit. */
+  ms: { metadata: number; stage: number; evolve: number; merge: number };
 }
 
 interface Column {
@@ -179,6 +181,13 @@ export async function mergeTopic(
   objects: RawObject[],
   checkpoints: Map<number, Checkpoint>,
 ): Promise<TopicMergeResult> {
+  let mark = performance.now();
+  const lap = (): number => {
+    const now = performance.now();
+    const ms = Math.round(now - mark);
+    mark = now;
+    return ms;
+  };
   const urls = objects.map((o) => `s3://${config.S3_BUCKET}/${o.key}`);
   const files = { literals: urls };
   const { table, key } = await tableAndKey(connection, topic, urls);
@@ -204,6 +213,7 @@ export async function mergeTopic(
     if (!incoming.some((c) => c.name === k))
       fail(table, `key column ${k} is missing from the raw objects`, ErrorCode.RAW_METADATA);
 
+  const metadataMs = lap();
   // The bounds: per partition, what is merged already, and what the checkpoint becomes.
   await connection.run(renderSql('merge/create-bounds.sql', {}));
   const appender = await connection.createAppender('merge_bounds', 'main', 'temp');
@@ -230,9 +240,11 @@ export async function mergeTopic(
   );
   const [counted] = await rows<{ raw_rows: bigint; latest: bigint }>(
     connection,
-    renderSql('merge/count-incoming.sql', {}),
+    renderSql('merge/count-incoming.sql', { files }),
   );
+  const stageMs = lap();
   const columns = await evolveBronze(connection, table, incoming);
+  const evolveMs = lap();
 
   await connection.run(renderSql('merge/begin.sql', {}));
   let changed = 0;
@@ -248,5 +260,12 @@ export async function mergeTopic(
     await connection.run(renderSql('merge/rollback.sql', {})).catch(() => undefined);
     throw error;
   }
-  return { topic, table, files: objects.length, rawRows: Number(counted?.raw_rows ?? 0), changed };
+  return {
+    topic,
+    table,
+    files: objects.length,
+    rawRows: Number(counted?.raw_rows ?? 0),
+    changed,
+    ms: { metadata: metadataMs, stage: stageMs, evolve: evolveMs, merge: lap() },
+  };
 }

@@ -1,2 +1,4 @@
--- Raw rows read by this merge, and the latest events kept of them.
-SELECT coalesce(max(_raw_rows), 0)::BIGINT AS raw_rows, count(*)::BIGINT AS latest FROM incoming;
+-- Rows in the raw objects read by this merge (from their footers), and the latest events kept of them.
+SELECT
+    (SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata({{files}}))::BIGINT AS raw_rows,
+    (SELECT count(*) FROM incoming)::BIGINT AS latest;

@@ -1,9 +1,8 @@
 -- The latest event per key among the new raw rows: rows already merged (below their partition's
 -- checkpoint) are left out, and of the rest the highest position wins, the highest offset breaking ties.
 -- MERGE with several source rows for one target row would keep any one of them: hence this first.
--- _raw_rows counts the raw rows read (window functions run before QUALIFY).
 CREATE OR REPLACE TEMP TABLE incoming AS
-SELECT raw.*, count(*) OVER () AS _raw_rows
+SELECT raw.*
 FROM read_parquet({{files}}, union_by_name = true, hive_partitioning = false) AS raw
 JOIN merge_bounds AS bounds
     ON raw._topic = bounds.topic AND raw._partition = bounds."partition"

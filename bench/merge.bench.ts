@@ -1,0 +1,121 @@
+// Merge raw -> bronze (DESIGN.md, performance targets): the generator's workload (1M orders with their
+// updates and deletes at scale 1) consumed into raw Parquet on S3, then handed to the merge in 10 micro-batches
+// (raw objects copied server-side into a second raw prefix, a tenth of each partition's objects at a time).
+// Incremental: one lake, one merge pass per micro-batch. Peer, in the same run: after each micro-batch,
+// bronze rebuilt from every raw object so far in a fresh lake. Bronze only; models are not part of either.
+//   npx tsx bench/merge.bench.ts [--scale X] [--batches 10]
+
+import os from 'node:os';
+import path from 'node:path';
+import { CopyObjectCommand } from '@aws-sdk/client-s3';
+import { resolveConfig, type Config } from '../core/config.ts';
+import { createLogger } from '../core/logger.ts';
+import { createS3Client } from '../core/s3.ts';
+import { MergeJob } from '../merge/merge-job.ts';
+import { listRawObjectsAfter, listRawPartitions, type RawObject } from '../merge/raw-listing.ts';
+import { runGeneratorWorkload } from '../producer/generator-run.ts';
+import { argNumber, progress, runCdclakeMeasured, table, writeResults, type Stage } from './support.ts';
+
+const TARGET_ROWS_PER_SECOND = 1_000_000;
+const TARGET_RATIO = 10;
+const scale = argNumber('scale', 1);
+const batches = argNumber('batches', 10);
+const id = `mbench${Date.now().toString(36)}`;
+const base = resolveConfig({
+  ...process.env,
+  CDC_TOPIC_PREFIX: id,
+  RAW_PREFIX: `${id}/raw-all/`,
+  LOG_LEVEL: 'warn',
+});
+const log = createLogger('bench', 'warn');
+const lakeConfig = (name: string): Config =>
+  resolveConfig({
+    ...process.env,
+    CDC_TOPIC_PREFIX: id,
+    RAW_PREFIX: `${id}/raw/`,
+    LAKE_CATALOG: `duckdb:${path.join(os.tmpdir(), 'cdclake-bench', id, `${name}.ducklake`)}`,
+    LAKE_DATA_PATH: `s3://${base.S3_BUCKET}/${id}/lake-${name}/`,
+    LOG_LEVEL: 'warn',
+  });
+
+progress(`generating ${Math.round(1_000_000 * scale)} orders into Kafka...`);
+await runGeneratorWorkload(base, { target: 'kafka', orders: String(Math.round(1_000_000 * scale)) }, log);
+progress('consuming them into raw Parquet on S3...');
+await runCdclakeMeasured(['consume', '--until-idle'], {
+  CDC_TOPIC_PREFIX: id,
+  RAW_PREFIX: base.RAW_PREFIX,
+  METRICS_PORT: '0',
+  LOG_LEVEL: 'warn',
+  // About 20 objects per partition (18 partitions, about 1.3 events per order): each micro-batch of the
+  // merge then takes two objects of every partition.
+  CONSUMER_BATCH_ROWS: String(Math.max(1000, Math.round((1_300_000 * scale) / 18 / 20))),
+  CONSUMER_BATCH_AGE_MS: '60000',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+});
+
+// Each partition's objects split into `batches` consecutive slices: micro-batch i is slice i of every partition.
+const s3 = createS3Client(base);
+const slices: RawObject[][] = Array.from({ length: batches }, () => []);
+for (const { topic, partition } of await listRawPartitions(s3, base.S3_BUCKET, base.RAW_PREFIX)) {
+  const objects = await listRawObjectsAfter(s3, base.S3_BUCKET, base.RAW_PREFIX, topic, partition, undefined);
+  objects.forEach((o, i) =>
+    slices[Math.min(batches - 1, Math.floor((i * batches) / objects.length))]?.push(o),
+  );
+}
+const totalObjects = slices.reduce((n, s) => n + s.length, 0);
+
+let incrementalSeconds = 0;
+let rebuildSeconds = 0;
+let rawRows = 0;
+let rebuildRows = 0;
+const incremental = new MergeJob(lakeConfig('incremental'), log, { models: false });
+for (let i = 0; i < batches; i++) {
+  progress(`micro-batch ${i + 1}/${batches}: copying ${slices[i]?.length ?? 0} raw objects...`);
+  for (const o of slices[i] ?? []) {
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: base.S3_BUCKET,
+        CopySource: `${base.S3_BUCKET}/${o.key}`,
+        Key: o.key.replace(base.RAW_PREFIX, `${id}/raw/`),
+      }),
+    );
+  }
+  progress(`micro-batch ${i + 1}/${batches}: incremental merge...`);
+  let started = performance.now();
+  const pass = await incremental.pass();
+  incrementalSeconds += (performance.now() - started) / 1000;
+  rawRows += pass.merged.reduce((n, m) => n + m.rawRows, 0);
+  if (pass.failed.length > 0) throw pass.failed[0]?.error;
+
+  progress(`micro-batch ${i + 1}/${batches}: rebuilding bronze from every raw object so far...`);
+  const rebuild = new MergeJob(lakeConfig(`rebuild${i}`), log, { models: false });
+  started = performance.now();
+  const full = await rebuild.pass();
+  rebuildSeconds += (performance.now() - started) / 1000;
+  rebuildRows += full.merged.reduce((n, m) => n + m.rawRows, 0);
+  rebuild.close();
+}
+incremental.close();
+s3.destroy();
+progress('\n');
+
+const rate = rawRows / incrementalSeconds;
+const ratio = rebuildSeconds / incrementalSeconds;
+const stages: Stage[] = [
+  {
+    name: `merge raw -> bronze, incremental over ${batches} micro-batches`,
+    value: rate,
+    unit: 'raw rows/s',
+    peer: `rebuild bronze from all raw each time (${batches} rebuilds)`,
+    peer_value: rebuildRows / rebuildSeconds,
+    ratio,
+    target: `>= 1M raw rows/s; rebuild time / incremental time >= ${TARGET_RATIO}`,
+    meets: rate >= TARGET_ROWS_PER_SECOND && ratio >= TARGET_RATIO,
+  },
+];
+process.stdout.write(
+  `\n${table(stages)}\n\n${rawRows} raw rows in ${totalObjects} objects: incremental ${incrementalSeconds.toFixed(1)} s in total; ` +
+    `rebuilds ${rebuildSeconds.toFixed(1)} s in total (ratio ${ratio.toFixed(2)}, the time a rebuild-each-time merge spends for the same freshness)\n`,
+);
+process.stdout.write(`results: ${writeResults('merge', scale, stages)}\n`);
+process.exit(0);
