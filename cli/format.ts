@@ -37,10 +37,9 @@ export function formatRows(columns: string[], rows: Record<string, unknown>[], f
     ].join('\n');
   const cells = rows.map((r) => columns.map((c) => text(r[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => (row[i] as string).length)));
+  // Numbers (and decimals given as exact text) are right-aligned.
   const numeric = columns.map(
-    (c) =>
-      rows.length > 0 &&
-      rows.every((r) => typeof r[c] === 'number' || typeof r[c] === 'bigint' || r[c] === null),
+    (_c, i) => cells.length > 0 && cells.every((row) => /^-?\d+(\.\d+)?$|^$/.test(row[i] as string)),
   );
   const line = (values: string[]): string =>
     values

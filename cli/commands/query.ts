@@ -3,7 +3,15 @@
 
 import type { Config } from '../../core/config.ts';
 import { openLake } from '../../merge/lake.ts';
+import { DuckDBDecimalValue } from '@duckdb/node-api';
+import { unscaledToDecimal } from '../../core/events/decimal.ts';
 import { formatRows, parseFormat } from '../format.ts';
+
+/** DuckDB's values as text; decimals with every digit of their scale (12.50, not 12.5). */
+function cellText(value: unknown): unknown {
+  if (value instanceof DuckDBDecimalValue) return unscaledToDecimal(value.value, value.scale);
+  return value !== null && typeof value === 'object' ? String(value) : value;
+}
 
 export async function query(
   config: Config,
@@ -16,9 +24,14 @@ export async function query(
   const lake = await openLake(config);
   try {
     const reader = await lake.connection.runAndReadAll(sql);
-    process.stdout.write(
-      formatRows(reader.columnNames(), reader.getRowObjectsJS() as Record<string, unknown>[], format) + '\n',
-    );
+    // JSON gets JavaScript values; the table and CSV get text, decimals with every digit of their scale.
+    const rows =
+      format === 'json'
+        ? (reader.getRowObjectsJS() as Record<string, unknown>[])
+        : reader
+            .getRowObjects()
+            .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, cellText(v)])));
+    process.stdout.write(formatRows(reader.columnNames(), rows, format) + '\n');
     return 0;
   } finally {
     lake.close();
