@@ -64,6 +64,7 @@ for (const { topic, partition } of await listRawPartitions(s3, base.S3_BUCKET, b
 }
 const totalObjects = slices.reduce((n, s) => n + s.length, 0);
 
+const steps: Record<string, number> = {};
 let incrementalSeconds = 0;
 let rebuildSeconds = 0;
 let rawRows = 0;
@@ -85,6 +86,8 @@ for (let i = 0; i < batches; i++) {
   const pass = await incremental.pass();
   incrementalSeconds += (performance.now() - started) / 1000;
   rawRows += pass.merged.reduce((n, m) => n + m.rawRows, 0);
+  for (const m of pass.merged)
+    for (const [step, ms] of Object.entries(m.ms)) steps[step] = (steps[step] ?? 0) + ms;
   if (pass.failed.length > 0) throw pass.failed[0]?.error;
 
   progress(`micro-batch ${i + 1}/${batches}: rebuilding bronze from every raw object so far...`);
@@ -116,6 +119,11 @@ const stages: Stage[] = [
 process.stdout.write(
   `\n${table(stages)}\n\n${rawRows} raw rows in ${totalObjects} objects: incremental ${incrementalSeconds.toFixed(1)} s in total; ` +
     `rebuilds ${rebuildSeconds.toFixed(1)} s in total (ratio ${ratio.toFixed(2)}, the time a rebuild-each-time merge spends for the same freshness)\n`,
+);
+process.stdout.write(
+  `incremental time by step (ms, all tables): ${Object.entries(steps)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}; the rest is listing S3 and reading checkpoints\n`,
 );
 process.stdout.write(`results: ${writeResults('merge', scale, stages)}\n`);
 process.exit(0);

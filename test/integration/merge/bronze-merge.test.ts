@@ -2,8 +2,8 @@
 // position and offset is chosen: replays change nothing, older events lose to newer ones, deletes stay
 // deleted against late older events but not against newer ones, unchanged columns keep their values.
 
-import { expect, test } from 'vitest';
-import { lakeTestConfig, uniqueId } from '../../support/fixtures.ts';
+import { expect, onTestFinished, test } from 'vitest';
+import { createTestDatabase, lakeTestConfig, uniqueId } from '../../support/fixtures.ts';
 import { bronzeState, mergeOnce, queryLake } from '../../support/lake.ts';
 import { writeRawObject, type RawEvent } from '../../support/raw-writer.ts';
 
@@ -13,86 +13,103 @@ function object(topic: string, events: RawEvent[]) {
   return { topic, table: 'items', key: ['id'], columns, events };
 }
 
-test('replays, older events, deletes and unchanged columns', async () => {
-  const id = uniqueId('mrg');
-  const config = lakeTestConfig(id);
-  const topic = `${id}.public.items`;
+/** The lake's catalog in a DuckDB file (the default) or in PostgreSQL (the compose stack's). */
+async function catalogFor(
+  kind: 'duckdb' | 'postgres',
+  id: string,
+): Promise<{ overrides: Record<string, string>; drop(): Promise<void> }> {
+  if (kind === 'duckdb') return { overrides: {}, drop: async () => undefined };
+  const database = await createTestDatabase(lakeTestConfig(id));
+  const url = new URL(database.url);
+  const conninfo = `dbname=${database.name} host=${url.hostname} port=${url.port} user=${decodeURIComponent(url.username)} password=${decodeURIComponent(url.password)}`;
+  return { overrides: { LAKE_CATALOG: `postgres:${conninfo}` }, drop: () => database.drop() };
+}
 
-  await writeRawObject(
-    config,
-    object(topic, [
-      { op: 'r', pos: 10, offset: 0, row: { id: 1, name: 'one', amount: '1.10', note: 'big text' } },
-      { op: 'r', pos: 11, offset: 1, row: { id: 2, name: 'two', amount: '2.20', note: 'n2' } },
-      { op: 'c', pos: 20, offset: 2, row: { id: 3, name: 'three', amount: '3.30', note: 'n3' } },
-      { op: 'u', pos: 21, offset: 3, row: { id: 3, name: 'three again', amount: '3.31', note: 'n3' } },
-    ]),
-  );
-  const first = await mergeOnce(config);
-  expect(first.failed).toEqual([]);
-  expect(first.merged[0]).toMatchObject({ table: 'items', rawRows: 4, changed: 3 });
-  const afterFirst = await bronzeState(config, 'items', 'id');
-  expect(afterFirst).toMatchObject([
-    { id: '1', name: 'one', amount: 1.1, _deleted: false, _pos: 10 },
-    { id: '2', name: 'two', _deleted: false },
-    { id: '3', name: 'three again', amount: 3.31, _op: 'u', _pos: 21 },
-  ]);
+test.each(['duckdb', 'postgres'] as const)(
+  'replays, older events, deletes and unchanged columns (%s catalog)',
+  async (kind) => {
+    const id = uniqueId('mrg');
+    const catalog = await catalogFor(kind, id);
+    onTestFinished(() => catalog.drop());
+    const config = lakeTestConfig(id, catalog.overrides);
+    const topic = `${id}.public.items`;
 
-  // Newer and older events in one object: an update that leaves `note` unchanged (TOAST), an older update
-  // of id 3 that must lose, a delete of id 2, and then an older insert of id 2 replayed late.
-  await writeRawObject(
-    config,
-    object(topic, [
-      {
-        op: 'u',
-        pos: 30,
-        offset: 4,
-        row: { id: 1, name: 'one v2', amount: '1.20', note: null },
-        unchanged: ['note'],
-      },
-      { op: 'u', pos: 15, offset: 5, row: { id: 3, name: 'stale', amount: '9.99', note: 'stale' } },
-      { op: 'd', pos: 31, offset: 6, row: { id: 2, name: null, amount: null, note: null } },
-    ]),
-  );
-  await writeRawObject(
-    config,
-    object(topic, [
-      { op: 'c', pos: 12, offset: 7, row: { id: 2, name: 'two replayed', amount: '2.20', note: 'n2' } },
-    ]),
-  );
-  await mergeOnce(config);
-  const afterSecond = await bronzeState(config, 'items', 'id');
-  expect(afterSecond).toMatchObject([
-    { id: '1', name: 'one v2', amount: 1.2, note: 'big text', _pos: 30, _deleted: false },
-    { id: '2', name: 'two', _deleted: true, _op: 'd', _pos: 31 },
-    { id: '3', name: 'three again', _pos: 21 },
-  ]);
+    await writeRawObject(
+      config,
+      object(topic, [
+        { op: 'r', pos: 10, offset: 0, row: { id: 1, name: 'one', amount: '1.10', note: 'big text' } },
+        { op: 'r', pos: 11, offset: 1, row: { id: 2, name: 'two', amount: '2.20', note: 'n2' } },
+        { op: 'c', pos: 20, offset: 2, row: { id: 3, name: 'three', amount: '3.30', note: 'n3' } },
+        { op: 'u', pos: 21, offset: 3, row: { id: 3, name: 'three again', amount: '3.31', note: 'n3' } },
+      ]),
+    );
+    const first = await mergeOnce(config);
+    expect(first.failed).toEqual([]);
+    expect(first.merged[0]).toMatchObject({ table: 'items', rawRows: 4, changed: 3 });
+    const afterFirst = await bronzeState(config, 'items', 'id');
+    expect(afterFirst).toMatchObject([
+      { id: '1', name: 'one', amount: 1.1, _deleted: false, _pos: 10 },
+      { id: '2', name: 'two', _deleted: false },
+      { id: '3', name: 'three again', amount: 3.31, _op: 'u', _pos: 21 },
+    ]);
 
-  // Every raw object replayed: the checkpoints forgotten, all merged again. Nothing changes.
-  await queryLake(config, 'DELETE FROM cdclake.checkpoints');
-  const replay = await mergeOnce(config);
-  expect(replay.merged[0]).toMatchObject({ rawRows: 8, changed: 0 });
-  expect(await bronzeState(config, 'items', 'id')).toEqual(afterSecond);
+    // Newer and older events in one object: an update that leaves `note` unchanged (TOAST), an older update
+    // of id 3 that must lose, a delete of id 2, and then an older insert of id 2 replayed late.
+    await writeRawObject(
+      config,
+      object(topic, [
+        {
+          op: 'u',
+          pos: 30,
+          offset: 4,
+          row: { id: 1, name: 'one v2', amount: '1.20', note: null },
+          unchanged: ['note'],
+        },
+        { op: 'u', pos: 15, offset: 5, row: { id: 3, name: 'stale', amount: '9.99', note: 'stale' } },
+        { op: 'd', pos: 31, offset: 6, row: { id: 2, name: null, amount: null, note: null } },
+      ]),
+    );
+    await writeRawObject(
+      config,
+      object(topic, [
+        { op: 'c', pos: 12, offset: 7, row: { id: 2, name: 'two replayed', amount: '2.20', note: 'n2' } },
+      ]),
+    );
+    await mergeOnce(config);
+    const afterSecond = await bronzeState(config, 'items', 'id');
+    expect(afterSecond).toMatchObject([
+      { id: '1', name: 'one v2', amount: 1.2, note: 'big text', _pos: 30, _deleted: false },
+      { id: '2', name: 'two', _deleted: true, _op: 'd', _pos: 31 },
+      { id: '3', name: 'three again', _pos: 21 },
+    ]);
 
-  // Nothing new: the listing starts after the checkpoint, and no table is merged.
-  expect((await mergeOnce(config)).merged).toEqual([]);
+    // Every raw object replayed: the checkpoints forgotten, all merged again. Nothing changes.
+    await queryLake(config, 'DELETE FROM cdclake.checkpoints');
+    const replay = await mergeOnce(config);
+    expect(replay.merged[0]).toMatchObject({ rawRows: 8, changed: 0 });
+    expect(await bronzeState(config, 'items', 'id')).toEqual(afterSecond);
 
-  // A newer insert after the delete brings the key back.
-  await writeRawObject(
-    config,
-    object(topic, [
-      { op: 'c', pos: 40, offset: 8, row: { id: 2, name: 'two reborn', amount: '2.50', note: 'n' } },
-    ]),
-  );
-  await mergeOnce(config);
-  expect((await bronzeState(config, 'items', 'id'))[1]).toMatchObject({
-    id: '2',
-    name: 'two reborn',
-    _deleted: false,
-    _pos: 40,
-  });
-  const [checkpoint] = await queryLake<{ next_offset: bigint; table_name: string }>(
-    config,
-    'SELECT next_offset, table_name FROM cdclake.checkpoints',
-  );
-  expect(checkpoint).toMatchObject({ next_offset: 9n, table_name: 'items' });
-});
+    // Nothing new: the listing starts after the checkpoint, and no table is merged.
+    expect((await mergeOnce(config)).merged).toEqual([]);
+
+    // A newer insert after the delete brings the key back.
+    await writeRawObject(
+      config,
+      object(topic, [
+        { op: 'c', pos: 40, offset: 8, row: { id: 2, name: 'two reborn', amount: '2.50', note: 'n' } },
+      ]),
+    );
+    await mergeOnce(config);
+    expect((await bronzeState(config, 'items', 'id'))[1]).toMatchObject({
+      id: '2',
+      name: 'two reborn',
+      _deleted: false,
+      _pos: 40,
+    });
+    const [checkpoint] = await queryLake<{ next_offset: bigint; table_name: string }>(
+      config,
+      'SELECT next_offset, table_name FROM cdclake.checkpoints',
+    );
+    expect(checkpoint).toMatchObject({ next_offset: 9n, table_name: 'items' });
+  },
+);
