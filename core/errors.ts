@@ -23,6 +23,7 @@ export const ErrorCode = {
   RECORD_TOO_LARGE: 'CDC_RECORD_TOO_LARGE',
   RAW_METADATA: 'CDC_RAW_METADATA',
   MODEL: 'CDC_MODEL',
+  LAKE_BUSY: 'CDC_LAKE_BUSY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
