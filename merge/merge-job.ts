@@ -112,6 +112,12 @@ export class MergeJob {
     return result;
   }
 
+  /** A query against the job's lake (benchmarks and tests). */
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    const reader = await (await this.session()).connection.runAndReadAll(sql);
+    return reader.getRowObjectsJS() as Record<string, unknown>[];
+  }
+
   /** Lake maintenance (maintenance.ts), between passes. */
   async compact(): Promise<void> {
     const started = performance.now();

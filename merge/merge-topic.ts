@@ -170,6 +170,17 @@ function mergeValues(key: string[], columns: Column[]): Record<string, SqlValue>
         .join(''),
     },
     columns: { raw: names.map(q).join(', ') },
+    row_values: {
+      raw: names
+        .map((n) =>
+          keySet.has(n)
+            ? `incoming.${q(n)} AS ${q(n)},\n    `
+            : `CASE WHEN bronze._pos IS NOT NULL AND (incoming._op = 'd' ` +
+              `OR list_contains(coalesce(incoming._unchanged, []), ${quotedString(n)})) ` +
+              `THEN bronze.${q(n)} ELSE incoming.${q(n)} END AS ${q(n)},\n    `,
+        )
+        .join(''),
+    },
     values: { raw: names.map((n) => `incoming.${q(n)}`).join(', ') },
   };
 }
@@ -246,14 +257,28 @@ export async function mergeTopic(
   const columns = await evolveBronze(connection, table, incoming);
   const evolveMs = lap();
 
+  if (config.MERGE_STRATEGY === 'delete-insert')
+    await connection.run(
+      renderSql('merge/stage-winners.sql', { table: identifier(table), ...mergeValues(key, columns) }),
+    );
   await connection.run(renderSql('merge/begin.sql', {}));
   let changed = 0;
   try {
-    const merged = await rows<{ Count?: bigint | number }>(
-      connection,
-      renderSql('merge/merge-bronze.sql', { table: identifier(table), ...mergeValues(key, columns) }),
-    );
-    changed = Number(merged[0]?.Count ?? 0);
+    if (config.MERGE_STRATEGY === 'merge') {
+      const merged = await rows<{ Count?: bigint | number }>(
+        connection,
+        renderSql('merge/merge-bronze.sql', { table: identifier(table), ...mergeValues(key, columns) }),
+      );
+      changed = Number(merged[0]?.Count ?? 0);
+    } else {
+      const values = { table: identifier(table), ...mergeValues(key, columns) };
+      await connection.run(renderSql('merge/delete-winners.sql', values));
+      const inserted = await rows<{ Count?: bigint | number }>(
+        connection,
+        renderSql('merge/insert-winners.sql', values),
+      );
+      changed = Number(inserted[0]?.Count ?? 0);
+    }
     await connection.run(renderSql('merge/advance-checkpoints.sql', { table_name: literal(table) }));
     await connection.run(renderSql('merge/commit.sql', {}));
   } catch (error: unknown) {

@@ -1,0 +1,3 @@
+-- The stored rows of the winning keys go (DuckLake writes delete files, not new data files) ...
+DELETE FROM lake.bronze.{{table}} AS bronze
+WHERE EXISTS (SELECT 1 FROM winners AS incoming WHERE {{key_match}});

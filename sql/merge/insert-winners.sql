@@ -1,0 +1,3 @@
+-- ... and the winning rows come in, in the same transaction.
+INSERT INTO lake.bronze.{{table}} BY NAME
+SELECT * FROM winners;
