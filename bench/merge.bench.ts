@@ -1,7 +1,8 @@
 // Merge raw -> bronze (DESIGN.md, performance targets): the generator's workload (1M orders with their
 // updates and deletes at scale 1) consumed into raw Parquet on S3, then handed to the merge in 10 micro-batches
 // (raw objects copied server-side into a second raw prefix, a tenth of each partition's objects at a time).
-// Incremental: one lake, one merge pass per micro-batch. Peer, in the same run: after each micro-batch,
+// Incremental: one lake, one merge pass per micro-batch (the default MERGE_STRATEGY, delete-insert; beside it
+// the same with MERGE INTO, and both must give the same bronze). Peer, in the same run: after each micro-batch,
 // bronze rebuilt from every raw object so far in a fresh lake. Bronze only; models are not part of either.
 //   npx tsx bench/merge.bench.ts [--scale X] [--batches 10]
 
@@ -28,7 +29,7 @@ const base = resolveConfig({
   LOG_LEVEL: 'warn',
 });
 const log = createLogger('bench', 'warn');
-const lakeConfig = (name: string, strategy = 'merge'): Config =>
+const lakeConfig = (name: string, strategy = 'delete-insert'): Config =>
   resolveConfig({
     ...process.env,
     MERGE_STRATEGY: strategy,
@@ -71,9 +72,9 @@ let rebuildSeconds = 0;
 let rawRows = 0;
 let rebuildRows = 0;
 const incremental = new MergeJob(lakeConfig('incremental'), log, { models: false });
-// The same micro-batches applied the other way (DELETE of the winning keys + INSERT, in one transaction).
-const deleteInsert = new MergeJob(lakeConfig('delete-insert', 'delete-insert'), log, { models: false });
-let deleteInsertSeconds = 0;
+// The same micro-batches applied the other way: one MERGE INTO instead of DELETE + INSERT.
+const mergeInto = new MergeJob(lakeConfig('merge-into', 'merge'), log, { models: false });
+let mergeIntoSeconds = 0;
 for (let i = 0; i < batches; i++) {
   progress(`micro-batch ${i + 1}/${batches}: copying ${slices[i]?.length ?? 0} raw objects...`);
   for (const o of slices[i] ?? []) {
@@ -94,10 +95,10 @@ for (let i = 0; i < batches; i++) {
     for (const [step, ms] of Object.entries(m.ms)) steps[step] = (steps[step] ?? 0) + ms;
   if (pass.failed.length > 0) throw pass.failed[0]?.error;
 
-  progress(`micro-batch ${i + 1}/${batches}: incremental, DELETE + INSERT...`);
+  progress(`micro-batch ${i + 1}/${batches}: incremental, MERGE INTO...`);
   started = performance.now();
-  const other = await deleteInsert.pass();
-  deleteInsertSeconds += (performance.now() - started) / 1000;
+  const other = await mergeInto.pass();
+  mergeIntoSeconds += (performance.now() - started) / 1000;
   if (other.failed.length > 0) throw other.failed[0]?.error;
 
   progress(`micro-batch ${i + 1}/${batches}: rebuilding bronze from every raw object so far...`);
@@ -123,26 +124,16 @@ const fingerprint = async (job: MergeJob): Promise<string> => {
     );
   return parts.join('/');
 };
-const sameBronze = (await fingerprint(incremental)) === (await fingerprint(deleteInsert));
+const sameBronze = (await fingerprint(incremental)) === (await fingerprint(mergeInto));
 incremental.close();
-deleteInsert.close();
+mergeInto.close();
 s3.destroy();
 progress('\n');
 
 const rate = rawRows / incrementalSeconds;
 const ratio = rebuildSeconds / incrementalSeconds;
-const deleteInsertRate = rawRows / deleteInsertSeconds;
+const mergeIntoRate = rawRows / mergeIntoSeconds;
 const stages: Stage[] = [
-  {
-    name: `merge raw -> bronze with DELETE + INSERT, incremental over ${batches} micro-batches`,
-    value: deleteInsertRate,
-    unit: 'raw rows/s',
-    peer: 'the same with MERGE INTO',
-    peer_value: rate,
-    ratio: deleteInsertRate / rate,
-    target: `>= 1M raw rows/s; same bronze as MERGE: ${sameBronze ? 'yes' : 'NO'}`,
-    meets: deleteInsertRate >= TARGET_ROWS_PER_SECOND && sameBronze,
-  },
   {
     name: `merge raw -> bronze, incremental over ${batches} micro-batches`,
     value: rate,
@@ -152,6 +143,16 @@ const stages: Stage[] = [
     ratio,
     target: `>= 1M raw rows/s; rebuild time / incremental time >= ${TARGET_RATIO}`,
     meets: rate >= TARGET_ROWS_PER_SECOND && ratio >= TARGET_RATIO,
+  },
+  {
+    name: `merge raw -> bronze (DELETE + INSERT, the default) beside MERGE INTO, same micro-batches`,
+    value: rate,
+    unit: 'raw rows/s',
+    peer: 'MERGE_STRATEGY=merge',
+    peer_value: mergeIntoRate,
+    ratio: rate / mergeIntoRate,
+    target: `the faster where bronze is the same; same bronze: ${sameBronze ? 'yes' : 'NO'}`,
+    meets: rate >= mergeIntoRate && sameBronze,
   },
 ];
 process.stdout.write(

@@ -16,6 +16,20 @@ import { mergeTopic, type TopicMergeResult } from './merge-topic.ts';
 import { ModelSet } from './models.ts';
 import { listRawObjectsAfter, listRawPartitions, type RawObject } from './raw-listing.ts';
 
+/** `work` over every item, at most `limit` at a time; results in the items' order. */
+async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 export interface PassResult {
   merged: TopicMergeResult[];
   failed: { topic: string; error: Error }[];
@@ -67,23 +81,23 @@ export class MergeJob {
     const started = performance.now();
     const { connection } = await this.session();
     const checkpoints = await readCheckpoints(connection);
-    const byTopic = new Map<string, RawObject[]>();
-    for (const { topic, partition } of await listRawPartitions(
-      this.s3,
-      this.config.S3_BUCKET,
-      this.config.RAW_PREFIX,
-    )) {
-      const after = checkpoints.get(topic)?.get(partition)?.lastKey;
-      const objects = await listRawObjectsAfter(
+    // Partitions are listed at the same time: a pass costs one round of requests, not one per partition.
+    const partitions = await listRawPartitions(this.s3, this.config.S3_BUCKET, this.config.RAW_PREFIX);
+    const listed = await mapConcurrently(partitions, 16, ({ topic, partition }) =>
+      listRawObjectsAfter(
         this.s3,
         this.config.S3_BUCKET,
         this.config.RAW_PREFIX,
         topic,
         partition,
-        after,
-      );
+        checkpoints.get(topic)?.get(partition)?.lastKey,
+      ),
+    );
+    const byTopic = new Map<string, RawObject[]>();
+    partitions.forEach(({ topic }, i) => {
+      const objects = listed[i] ?? [];
       if (objects.length > 0) byTopic.set(topic, [...(byTopic.get(topic) ?? []), ...objects]);
-    }
+    });
     const result: PassResult = { merged: [], failed: [], models: [] };
     const changedTables = new Set<string>();
     for (const [topic, objects] of [...byTopic].sort(([a], [b]) => (a < b ? -1 : 1))) {

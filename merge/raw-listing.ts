@@ -32,14 +32,16 @@ export async function listRawPartitions(
   bucket: string,
   root: string,
 ): Promise<{ topic: string; partition: number }[]> {
+  const topics = await commonPrefixes(s3, bucket, root);
+  const folders = await Promise.all(topics.map((topicPrefix) => commonPrefixes(s3, bucket, topicPrefix)));
   const partitions: { topic: string; partition: number }[] = [];
-  for (const topicPrefix of await commonPrefixes(s3, bucket, root)) {
+  topics.forEach((topicPrefix, i) => {
     const topic = topicPrefix.slice(root.length, -1);
-    for (const partitionFolder of await commonPrefixes(s3, bucket, topicPrefix)) {
+    for (const partitionFolder of folders[i] ?? []) {
       const match = /partition=(\d+)\/$/.exec(partitionFolder);
       if (match !== null) partitions.push({ topic, partition: Number(match[1]) });
     }
-  }
+  });
   return partitions;
 }
 

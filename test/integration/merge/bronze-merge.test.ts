@@ -25,13 +25,17 @@ async function catalogFor(
   return { overrides: { LAKE_CATALOG: `postgres:${conninfo}` }, drop: () => database.drop() };
 }
 
-test.each(['duckdb', 'postgres'] as const)(
-  'replays, older events, deletes and unchanged columns (%s catalog)',
-  async (kind) => {
+test.each([
+  ['duckdb', 'delete-insert'],
+  ['postgres', 'delete-insert'],
+  ['duckdb', 'merge'],
+] as const)(
+  'replays, older events, deletes and unchanged columns (%s catalog, %s)',
+  async (kind, strategy) => {
     const id = uniqueId('mrg');
     const catalog = await catalogFor(kind, id);
     onTestFinished(() => catalog.drop());
-    const config = lakeTestConfig(id, catalog.overrides);
+    const config = lakeTestConfig(id, { ...catalog.overrides, MERGE_STRATEGY: strategy });
     const topic = `${id}.public.items`;
 
     await writeRawObject(
