@@ -84,7 +84,7 @@ export const configSchema = z
       .regex(/^(duckdb|postgres):.+/, 'duckdb:<file> or postgres:<libpq connection string>')
       .optional(),
     LAKE_DATA_PATH: z.string().min(1).optional(),
-    MERGE_STRATEGY: z.enum(['merge', 'delete-insert']).default('delete-insert'),
+    MERGE_STRATEGY: z.enum(['merge', 'delete-insert']).default('merge'),
     LAKE_COMPACT_EVERY: z
       .string()
       .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 30m, 1h or 1d')
