@@ -8,6 +8,7 @@ import type { ColumnDef, ColumnType } from '../core/events/types.ts';
 import { CdcError } from '../core/errors.ts';
 import { readEntries } from '../core/kafka/compacted-topic.ts';
 import { UndecodableRecord, type DecodedChange } from './decoded-change.ts';
+import { DirectPlan, type DirectEvent } from './direct-events.ts';
 import { checkColumnName, checkTableName } from './identifiers.ts';
 
 type AvroType =
@@ -66,6 +67,10 @@ interface WriterInfo {
 export class AvroChangeDecoder {
   private readonly store = new SchemaStore();
   private readonly writers = new Map<bigint, WriterInfo>();
+  /** Per writer fingerprint, the fast path's plan; null when the schema is not one it covers. */
+  private readonly plans = new Map<bigint, DirectPlan | null>();
+  /** Table and schema names already checked as plain identifiers. */
+  private readonly checkedNames = new Set<string>();
   /** A key schema's column names: the same for every key it wrote, so decoded once per fingerprint. */
   private readonly keyColumns = new Map<bigint, string[]>();
   private readonly kafka: Kafka;
@@ -101,6 +106,44 @@ export class AvroChangeDecoder {
         return this.refresh().then(() => this.decodeKnown(key, value));
     }
     return this.decodeKnown(key, value);
+  }
+
+  /**
+   * The fast path (direct-events.ts): the event's parts and the plan that appends its row image, or
+   * undefined when the full decoder must take the message (new schemas, unchanged columns, any error).
+   */
+  direct(
+    key: Buffer | null,
+    value: Buffer,
+  ): { plan: DirectPlan; event: DirectEvent; keyColumns: string[] } | undefined {
+    if (key === null || !isSingleObject(key)) return undefined;
+    const keyColumns = this.keyColumns.get(readFingerprint(key));
+    if (keyColumns === undefined || keyColumns.length === 0) return undefined;
+    const fingerprint = readFingerprint(value);
+    let plan = this.plans.get(fingerprint);
+    if (plan === undefined) {
+      const json = this.store.get(fingerprint);
+      if (json === undefined) return undefined;
+      try {
+        plan = DirectPlan.compile(json, this.columnsOf(fingerprint, 'table')) ?? null;
+      } catch {
+        plan = null;
+      }
+      this.plans.set(fingerprint, plan);
+    }
+    if (plan === null) return undefined;
+    const event = plan.read(value);
+    if (event === undefined) return undefined;
+    for (const name of [event.table, event.schema]) {
+      if (this.checkedNames.has(name)) continue;
+      try {
+        checkTableName('table', name);
+      } catch {
+        return undefined;
+      }
+      this.checkedNames.add(name);
+    }
+    return { plan, event, keyColumns };
   }
 
   private decodeKnown(key: Buffer | null, value: Buffer): DecodedChange {

@@ -23,7 +23,7 @@ import { decodeDebeziumJson, looksLikeDebeziumJson } from './debezium-json.ts';
 import { rawObjectKey } from './object-key.ts';
 import { PartitionPhase, PartitionState, type TakenBatch } from './partition-state.ts';
 import { findResumePoint } from './resume.ts';
-import { StagingBatch } from './staging-batch.ts';
+import { StagingBatch, type ChangeShape } from './staging-batch.ts';
 import { uploadFile } from './upload.ts';
 
 export interface RawConsumerOptions {
@@ -354,6 +354,23 @@ export class RawConsumer {
         continue;
       }
       counted();
+      const size = message.value.length + (message.key?.length ?? 0);
+      // cdclake's own events take the fast path when they can: the row image goes straight to the appender.
+      const direct = AvroChangeDecoder.handles(message.value)
+        ? this.decoder.direct(message.key, message.value)
+        : undefined;
+      if (direct !== undefined) {
+        const { event, plan, keyColumns } = direct;
+        const shape = { table: event.table, schema: event.schema, key: keyColumns, columns: plan.columns };
+        const open = await this.batchFor(state, shape);
+        if (open === undefined) return;
+        if (open.appendDirect(shape, plan, event, message.value, offset, size)) {
+          state.consumed = offset + 1n;
+          if (open.rows >= this.config.CONSUMER_BATCH_ROWS || open.bytes >= this.config.CONSUMER_BATCH_BYTES)
+            await this.flush(state);
+          continue;
+        }
+      }
       let change: DecodedChange | null;
       try {
         const decoded = this.decode(message.key, message.value);
@@ -377,33 +394,42 @@ export class RawConsumer {
         state.consumed = offset + 1n;
         continue;
       }
-      // The change joins the open batch only once `consumed` passes it: a batch taken before covers up to
-      // the offset before this one.
-      let open = state.batch;
-      if (open !== undefined && !open.fits(change)) {
-        await this.flush(state);
-        open = undefined;
-      }
-      if (open === undefined) {
-        open = await StagingBatch.open((this.duck as DuckSession).instance, state.topic, state.partition);
-        if ((state.phase as PartitionPhase) === PartitionPhase.gone) {
-          open.discard();
-          return;
-        }
-        state.batch = open;
-        state.batchCreatedAt = Date.now();
-      }
-      if (open.needsWiden(change)) {
-        await open.widen(change);
-        if ((state.phase as PartitionPhase) === PartitionPhase.gone) return;
-      }
-      open.append(change, offset, message.value.length + (message.key?.length ?? 0));
+      const open = await this.batchFor(state, change);
+      if (open === undefined) return;
+      open.append(change, offset, size);
       state.consumed = offset + 1n;
       if (open.rows >= this.config.CONSUMER_BATCH_ROWS || open.bytes >= this.config.CONSUMER_BATCH_BYTES)
         await this.flush(state);
     }
     if (state.pending && Date.now() - state.batchCreatedAt >= this.config.CONSUMER_BATCH_AGE_MS)
       await this.flush(state);
+  }
+
+  /**
+   * The partition's open batch, ready for a change of this shape: a batch it does not fit is written first
+   * (the change joins the next one, so the taken batch covers only the offsets before it), new columns are
+   * added. Undefined when the partition went away meanwhile.
+   */
+  private async batchFor(state: PartitionState, shape: ChangeShape): Promise<StagingBatch | undefined> {
+    let open = state.batch;
+    if (open !== undefined && !open.fits(shape)) {
+      await this.flush(state);
+      open = undefined;
+    }
+    if (open === undefined) {
+      open = await StagingBatch.open((this.duck as DuckSession).instance, state.topic, state.partition);
+      if ((state.phase as PartitionPhase) === PartitionPhase.gone) {
+        open.discard();
+        return undefined;
+      }
+      state.batch = open;
+      state.batchCreatedAt = Date.now();
+    }
+    if (open.needsWiden(shape)) {
+      await open.widen(shape);
+      if ((state.phase as PartitionPhase) === PartitionPhase.gone) return undefined;
+    }
+    return open;
   }
 
   private decode(key: Buffer | null, value: Buffer): DecodedChange | null | Promise<DecodedChange | null> {

@@ -15,6 +15,10 @@ import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/n
 import type { ColumnDef } from '../core/events/types.ts';
 import { identifier, integer, literal, renderSql } from '../core/sql-files.ts';
 import type { DecodedChange } from './decoded-change.ts';
+import type { DirectEvent, DirectPlan } from './direct-events.ts';
+
+/** What decides whether a change fits a batch: its table, key and columns. */
+export type ChangeShape = Pick<DecodedChange, 'table' | 'schema' | 'key' | 'columns'>;
 import { appendStaged, projectionList, stagingColumn } from './staging-columns.ts';
 
 const STAGING_TABLE = 'raw_batch';
@@ -61,7 +65,7 @@ export class StagingBatch {
   }
 
   /** False when a column of the change has another type than in this batch: the batch must be flushed first. */
-  fits(change: DecodedChange): boolean {
+  fits(change: ChangeShape): boolean {
     const identity = this.identity;
     if (identity !== undefined) {
       if (change.table !== identity.table || change.schema !== identity.schema) return false;
@@ -76,7 +80,7 @@ export class StagingBatch {
   }
 
   /** True when the change's writer schema has not been seen in this batch yet: call `widen` before `append`. */
-  needsWiden(change: DecodedChange): boolean {
+  needsWiden(change: ChangeShape): boolean {
     if (this.seen.has(change.columns)) return false;
     if (change.columns.some((c) => !this.byName.has(c.name))) return true;
     this.seen.add(change.columns);
@@ -84,10 +88,11 @@ export class StagingBatch {
   }
 
   /** Adds the change's new columns to the staging table; rows already appended read NULL there. */
-  async widen(change: DecodedChange): Promise<void> {
+  async widen(change: ChangeShape): Promise<void> {
     const added = change.columns.filter((c) => !this.byName.has(c.name));
     this.seen.add(change.columns);
     if (added.length === 0) return;
+    this.aligned = new WeakMap();
     // The appender writes every column of the table as it was when it was created: close it, alter, reopen.
     this.appender?.closeSync();
     this.appender = undefined;
@@ -103,6 +108,57 @@ export class StagingBatch {
       this.columns.push(nullable);
     }
     this.appender = await this.connection.createAppender(STAGING_TABLE, 'main', 'temp');
+  }
+
+  /**
+   * The fast path: a change read by a DirectPlan, its image appended straight from the message. Only when
+   * the batch's columns are the plan's, in the same order (a batch of one writer schema); false otherwise,
+   * and the caller appends the fully decoded change.
+   */
+  appendDirect(
+    shape: ChangeShape,
+    plan: DirectPlan,
+    event: DirectEvent,
+    message: Buffer,
+    offset: bigint,
+    bytes: number,
+  ): boolean {
+    if (!this.alignedWith(plan.columns)) return false;
+    this.remember(shape);
+    const appender = this.appender as DuckDBAppender;
+    appender.appendVarchar(event.op);
+    appender.appendHugeInt(event.pos);
+    appender.appendBigInt(event.tsMs);
+    appender.appendBigInt(offset);
+    appender.appendNull();
+    plan.appendImage(appender, message, event.imageStart);
+    appender.endRow();
+    this.rows++;
+    this.bytes += bytes;
+    return true;
+  }
+
+  /** Per columns array, whether it matches the batch's columns; forgotten when the batch gains columns. */
+  private aligned = new WeakMap<ColumnDef[], boolean>();
+
+  private alignedWith(columns: ColumnDef[]): boolean {
+    let known = this.aligned.get(columns);
+    if (known === undefined) {
+      known =
+        columns.length === this.columns.length && columns.every((c, i) => c.name === this.columns[i]?.name);
+      // Only once the batch can no longer gain columns from this schema: after widen saw it.
+      if (this.seen.has(columns)) this.aligned.set(columns, known);
+    }
+    return known;
+  }
+
+  private remember(change: ChangeShape): void {
+    this.identity ??= {
+      schema: change.schema,
+      table: change.table,
+      key: change.key,
+      keyText: change.key.join('\u0000'),
+    };
   }
 
   append(change: DecodedChange, offset: bigint, bytes: number): void {

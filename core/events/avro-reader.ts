@@ -23,7 +23,7 @@ export class TruncatedMessage extends Error {
 type Schema = string | { type: unknown; [k: string]: unknown } | Schema[];
 
 /** Zigzag varint as a number; exact up to 2^53, which every int and the lengths and indexes of Avro fit. */
-function readNumber(c: Cursor): number {
+export function readNumber(c: Cursor): number {
   const buf = c.buf;
   let pos = c.pos;
   let byte = buf[pos++];
@@ -41,7 +41,7 @@ function readNumber(c: Cursor): number {
 }
 
 /** Zigzag varint as an exact bigint: number arithmetic up to seven bytes (49 bits), bigint beyond. */
-function readLong(c: Cursor): bigint {
+export function readLong(c: Cursor): bigint {
   const buf = c.buf;
   const start = c.pos;
   let end = start;
@@ -67,14 +67,14 @@ function readLong(c: Cursor): bigint {
   return (zigzag >> 1n) ^ -(zigzag & 1n);
 }
 
-function readLength(c: Cursor): number {
+export function readLength(c: Cursor): number {
   const length = readNumber(c);
   if (length < 0) throw new Error(`a negative length ${length}`);
   if (c.pos + length > c.buf.length) throw new TruncatedMessage();
   return length;
 }
 
-function readBytes(c: Cursor): Buffer {
+export function readBytes(c: Cursor): Buffer {
   const length = readLength(c);
   const start = c.pos;
   c.pos += length;
@@ -82,28 +82,28 @@ function readBytes(c: Cursor): Buffer {
   return Buffer.from(c.buf.subarray(start, start + length));
 }
 
-function readString(c: Cursor): string {
+export function readString(c: Cursor): string {
   const length = readLength(c);
   const start = c.pos;
   c.pos += length;
   return c.buf.toString('utf8', start, start + length);
 }
 
-function readFloat(c: Cursor): number {
+export function readFloat(c: Cursor): number {
   if (c.pos + 4 > c.buf.length) throw new TruncatedMessage();
   const value = c.buf.readFloatLE(c.pos);
   c.pos += 4;
   return value;
 }
 
-function readDouble(c: Cursor): number {
+export function readDouble(c: Cursor): number {
   if (c.pos + 8 > c.buf.length) throw new TruncatedMessage();
   const value = c.buf.readDoubleLE(c.pos);
   c.pos += 8;
   return value;
 }
 
-function readBoolean(c: Cursor): boolean {
+export function readBoolean(c: Cursor): boolean {
   const byte = c.buf[c.pos++];
   if (byte === undefined) throw new TruncatedMessage();
   return byte !== 0;
