@@ -1,8 +1,10 @@
 // silver and gold: one model per SQL file (sql/silver/<name>.sql becomes silver.<name>), a SELECT over
-// bronze, silver or gold. Dependencies are the `bronze.x`, `silver.y` and `gold.z` names a model reads; models
-// are rebuilt in dependency order after a merge that changed their inputs (and all of them on a process's
-// first pass). A model whose inputs do not exist yet waits; one that fails is reported and its dependents
-// wait, the others go on. Adding a model is adding a file: the files are read again on every pass.
+// bronze, silver or gold. Dependencies are the `bronze.x`, `silver.y` and `gold.z` names a model reads.
+// Models are rebuilt in dependency order when their query changed, or when a bronze table they read
+// (directly or through other models) was merged after their last build, which the lake records
+// (cdclake.models, committed with the build). A model whose inputs do not exist yet waits; one that fails is
+// reported and its dependents wait, the others go on. Adding a model is adding a file: the files are read
+// again on every pass.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -10,7 +12,7 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import { identifier, renderSql, SQL_ROOT } from '../core/sql-files.ts';
+import { identifier, literal, renderSql, SQL_ROOT } from '../core/sql-files.ts';
 
 const LAYERS = ['silver', 'gold'] as const;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -94,10 +96,22 @@ export function dependencyOrder(models: Model[]): Model[] {
   return ordered;
 }
 
+/** Every bronze table a model reads, directly or through the models it reads. */
+function bronzeInputs(model: Model, byId: Map<string, Model>, seen = new Set<string>()): Set<string> {
+  const out = new Set<string>();
+  for (const input of model.inputs) {
+    if (input.startsWith('bronze.')) out.add(input.slice('bronze.'.length));
+    const upstream = byId.get(input);
+    if (upstream !== undefined && !seen.has(input)) {
+      seen.add(input);
+      for (const t of bronzeInputs(upstream, byId, seen)) out.add(t);
+    }
+  }
+  return out;
+}
+
 export class ModelSet {
   private readonly root: string | undefined;
-  /** The hash of each model's query as last built by this process. */
-  private readonly built = new Map<string, string>();
 
   constructor(root?: string) {
     this.root = root;
@@ -113,6 +127,24 @@ export class ModelSet {
       ),
     );
     const changed = new Set([...changedTables].map((t) => `bronze.${t}`));
+    // What the lake remembers: each model's last build, each bronze table's last merge. So a process that
+    // starts again rebuilds only what is stale, and a merge whose models were not rebuilt (a crash between
+    // the two) is caught up by the next pass.
+    const builds = new Map<string, { hash: string; at: Date }>();
+    const merged = new Map<string, Date>();
+    for (const row of (
+      await connection.runAndReadAll(renderSql('models/read-builds.sql', {}))
+    ).getRowObjectsJS() as {
+      kind: string;
+      name: string;
+      query_hash: string | null;
+      at: Date | null;
+    }[]) {
+      if (row.at === null) continue;
+      if (row.kind === 'model') builds.set(row.name, { hash: row.query_hash ?? '', at: row.at });
+      else merged.set(row.name, row.at);
+    }
+    const byId = new Map(models.map((m) => [`${m.schema}.${m.name}`, m]));
     const refreshed: string[] = [];
     for (const model of models) {
       const id = `${model.schema}.${model.name}`;
@@ -121,10 +153,16 @@ export class ModelSet {
         log.debug({ model: id, missing }, 'model waits for its inputs');
         continue;
       }
+      const build = builds.get(id);
       const stale =
-        !existing.has(id) || this.built.get(id) !== model.hash || model.inputs.some((i) => changed.has(i));
+        !existing.has(id) ||
+        build === undefined ||
+        build.hash !== model.hash ||
+        model.inputs.some((i) => changed.has(i)) ||
+        [...bronzeInputs(model, byId)].some((t) => (merged.get(t)?.getTime() ?? 0) > build.at.getTime());
       if (!stale) continue;
       try {
+        await connection.run(renderSql('models/begin.sql', {}));
         await connection.run(
           renderSql('models/refresh.sql', {
             schema: identifier(model.schema),
@@ -132,12 +170,16 @@ export class ModelSet {
             query: { raw: model.query },
           }),
         );
+        await connection.run(
+          renderSql('models/record-build.sql', { model: literal(id), query_hash: literal(model.hash) }),
+        );
+        await connection.run(renderSql('models/commit.sql', {}));
       } catch (error: unknown) {
+        await connection.run(renderSql('models/rollback.sql', {})).catch(() => undefined);
         log.error({ err: error, model: id, file: model.file }, 'model failed; the models reading it wait');
         existing.delete(id);
         continue;
       }
-      this.built.set(id, model.hash);
       existing.add(id);
       changed.add(id);
       refreshed.push(id);

@@ -13,3 +13,10 @@ CREATE TABLE IF NOT EXISTS lake.cdclake.checkpoints (
     last_key VARCHAR,
     merged_at TIMESTAMP WITH TIME ZONE
 );
+-- Each model as last built: the hash of its query and when; a model is stale when its query changed or a
+-- bronze table it reads (directly or through other models) was merged after it was built.
+CREATE TABLE IF NOT EXISTS lake.cdclake.models (
+    model VARCHAR,
+    query_hash VARCHAR,
+    built_at TIMESTAMP WITH TIME ZONE
+);

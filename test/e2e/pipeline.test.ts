@@ -30,7 +30,11 @@ test('PostgreSQL to bronze, silver and gold: bronze equals the source tables, go
   await runCdclake(config, ['produce', '--source', 'generator', '--target', 'postgres', ...workload]);
   await runCdclake(config, ['produce', '--source', 'postgres', '--until-idle']);
   await runCdclake(config, ['consume', '--until-idle']);
-  await runCdclake(config, ['merge', '--once']);
+  expect(await runCdclake(config, ['merge', '--once'])).toMatch(/models rebuilt: silver\.customers/);
+  // A second pass, in a new process, with nothing new: nothing is merged and no model is rebuilt.
+  const again = await runCdclake(config, ['merge', '--once']);
+  expect(again).toMatch(/merged 0 table\(s\)/);
+  expect(again).not.toMatch(/models rebuilt/);
 
   const tables = await compareBronzeWithPostgres(config, ['products', 'customers', 'orders']);
   for (const t of tables) {

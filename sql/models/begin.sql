@@ -1,0 +1,2 @@
+-- A model's build and its record commit together.
+BEGIN TRANSACTION;

@@ -1,0 +1,2 @@
+-- The model's new contents become visible with their record.
+COMMIT;

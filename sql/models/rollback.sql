@@ -1,0 +1,2 @@
+-- A failed build leaves the model and its record as they were.
+ROLLBACK;
