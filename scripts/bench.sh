@@ -22,6 +22,7 @@ bash scripts/services.sh up >&2
 eval "$(bash scripts/services.sh env)"
 
 tsx=node_modules/.bin/tsx
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 run() {
   echo "" && echo "## $1" && shift
   "$tsx" "$@"
@@ -32,3 +33,4 @@ run 'Kafka clients: kafkajs beside @platformatic/kafka' bench/kafka-clients.benc
 run 'Producer -> Kafka' bench/producer.bench.ts --scale "$scale"
 run 'Consumer: Kafka -> raw Parquet on S3' bench/consumer.bench.ts --scale "$scale"
 run 'Merge: raw -> bronze, incremental beside rebuilding' bench/merge.bench.ts --scale "$scale"
+"$tsx" bench/summary.ts --since "$started" --scale "$scale"
