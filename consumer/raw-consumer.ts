@@ -83,6 +83,8 @@ export class RawConsumer {
     this.failed = reject;
   });
   private joined = false;
+  /** Partitions of every subscribed topic: a member alone in the group holds all of them once it is stable. */
+  private topicPartitions = 0;
   private idleSince: number | undefined;
   private lastGroupCheck = 0;
   private readonly eventsIn = this.metrics.counter(
@@ -142,6 +144,10 @@ export class RawConsumer {
     const topics = (await admin.listTopics()).filter(
       (t) => pattern.test(t) && !t.split('.').some((p) => p.startsWith('_')),
     );
+    if (topics.length > 0) {
+      const metadata = await admin.fetchTopicMetadata({ topics });
+      this.topicPartitions = metadata.topics.reduce((n, t) => n + t.partitions.length, 0);
+    }
     await admin.disconnect();
     await ensureTopics(this.kafka, [{ topic: deadLettersTopic(this.config), partitions: 1 }]);
     await this.decoder.refresh();
@@ -468,7 +474,7 @@ export class RawConsumer {
 
   /**
    * `--until-idle`: done when every assigned partition is written to its end and the assignment is the
-   * whole story: no other member in the group, or other members that have stayed for longer than a
+   * whole story: alone in a stable group with every partition, or other members that have stayed for longer than a
    * session timeout (alive, so owning their partitions), not members killed a moment ago whose
    * partitions come to us once the broker notices.
    */
@@ -483,8 +489,14 @@ export class RawConsumer {
     }
     if (now - this.lastGroupCheck < 1000) return;
     this.lastGroupCheck = now;
+    // Alone means: the only member of a stable group, holding every partition. A group whose dead members
+    // were just dropped is rebalancing, and its one live member may hold nothing yet.
     const group = await this.consumer.describeGroup().catch(() => undefined);
-    const alone = group !== undefined && group.members.length <= 1;
+    const alone =
+      group !== undefined &&
+      group.state === 'Stable' &&
+      group.members.length <= 1 &&
+      this.partitions.size >= this.topicPartitions;
     if (alone || now - this.idleSince > SESSION_TIMEOUT_MS + 5000) void this.stop();
   }
 
