@@ -3,7 +3,7 @@
 
 import { UndecodableRecord } from './decoded-change.ts';
 
-const PLAIN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+export const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** Contract 2's own columns: a source column of these names would be shadowed. */
 export const META_COLUMNS = new Set([
   '_op',
@@ -17,7 +17,7 @@ export const META_COLUMNS = new Set([
 ]);
 
 export function checkTableName(kind: 'table' | 'schema', name: unknown): string {
-  if (typeof name !== 'string' || !PLAIN.test(name)) {
+  if (typeof name !== 'string' || !PLAIN_IDENTIFIER.test(name)) {
     throw new UndecodableRecord(
       'CDC_INVALID_NAME',
       `${kind} name ${JSON.stringify(name)} is not a plain identifier`,
@@ -27,7 +27,7 @@ export function checkTableName(kind: 'table' | 'schema', name: unknown): string 
 }
 
 export function checkColumnName(table: string, name: string): string {
-  if (!PLAIN.test(name) || META_COLUMNS.has(name)) {
+  if (!PLAIN_IDENTIFIER.test(name) || META_COLUMNS.has(name)) {
     throw new UndecodableRecord(
       'CDC_INVALID_NAME',
       `table ${table}: column name ${JSON.stringify(name)} is not a plain identifier or is one of cdclake's own columns`,

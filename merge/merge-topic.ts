@@ -14,21 +14,10 @@ import { quotedIdentifier, quotedString } from '../core/sql.ts';
 import type { Checkpoint } from './checkpoints.ts';
 import { compareTypes, isKnownType } from './lake-types.ts';
 import type { RawObject } from './raw-listing.ts';
+import { META_COLUMNS, PLAIN_IDENTIFIER } from '../consumer/identifiers.ts';
 
-/** Contract 2's columns that are not source columns. */
-const RAW_META = new Set([
-  '_op',
-  '_pos',
-  '_ts_ms',
-  '_topic',
-  '_partition',
-  '_offset',
-  '_ingested_at',
-  '_unchanged',
-]);
 /** bronze's own columns: a source column of one of these names cannot be stored. */
 const BRONZE_META = new Set(['_pos', '_op', '_ts_ms', '_deleted', '_merged_at']);
-const PLAIN = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 export interface TopicMergeResult {
   topic: string;
@@ -84,8 +73,13 @@ async function tableAndKey(
   } catch {
     key = undefined;
   }
-  if (!PLAIN.test(table)) fail(table, 'the table name is not a plain identifier', ErrorCode.INVALID_NAME);
-  if (!Array.isArray(key) || key.length === 0 || !key.every((k) => typeof k === 'string' && PLAIN.test(k)))
+  if (!PLAIN_IDENTIFIER.test(table))
+    fail(table, 'the table name is not a plain identifier', ErrorCode.INVALID_NAME);
+  if (
+    !Array.isArray(key) ||
+    key.length === 0 ||
+    !key.every((k) => typeof k === 'string' && PLAIN_IDENTIFIER.test(k))
+  )
     fail(
       table,
       `the key ${JSON.stringify([...keys][0])} is not a list of plain column names`,
@@ -209,8 +203,8 @@ export async function mergeTopic(
   );
   const incoming: Column[] = [];
   for (const { column_name: name, column_type: type } of described) {
-    if (RAW_META.has(name)) continue;
-    if (!PLAIN.test(name) || BRONZE_META.has(name))
+    if (META_COLUMNS.has(name)) continue;
+    if (!PLAIN_IDENTIFIER.test(name) || BRONZE_META.has(name))
       fail(
         table,
         `column name ${JSON.stringify(name)} is not a plain identifier or is one of bronze's own`,
