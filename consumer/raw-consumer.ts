@@ -83,6 +83,9 @@ export class RawConsumer {
     this.failed = reject;
   });
   private joined = false;
+  private readonly topics = new Set<string>();
+  private lastTopicCheck = 0;
+  private refreshing: Promise<void> | undefined;
   /** Partitions of every subscribed topic: a member alone in the group holds all of them once it is stable. */
   private topicPartitions = 0;
   private idleSince: number | undefined;
@@ -106,6 +109,10 @@ export class RawConsumer {
   private readonly batchAge = this.metrics.gauge(
     'cdclake_consumer_batch_age_seconds',
     'age of the oldest open batch',
+  );
+  private readonly memoryFlushes = this.metrics.counter(
+    'cdclake_consumer_memory_flushes_total',
+    'batches written early because the open batches together passed CONSUMER_MEMORY_BYTES',
   );
   private readonly lag = this.metrics.gauge(
     'cdclake_consumer_lag',
@@ -137,22 +144,11 @@ export class RawConsumer {
 
   async run(): Promise<ConsumerSummary> {
     this.duck = await openDuckDB(this.config);
-    const pattern =
-      this.options.topics ?? new RegExp(`^${this.config.CDC_TOPIC_PREFIX.replaceAll('.', '\\.')}\\.[^_]`);
-    const admin = this.kafka.admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter(
-      (t) => pattern.test(t) && !t.split('.').some((p) => p.startsWith('_')),
-    );
-    if (topics.length > 0) {
-      const metadata = await admin.fetchTopicMetadata({ topics });
-      this.topicPartitions = metadata.topics.reduce((n, t) => n + t.partitions.length, 0);
-    }
-    await admin.disconnect();
+    const topics = await this.matchingTopics();
     await ensureTopics(this.kafka, [{ topic: deadLettersTopic(this.config), partitions: 1 }]);
     await this.decoder.refresh();
     if (topics.length === 0) {
-      this.log.warn({ pattern: pattern.source }, 'no topic matches: nothing to consume');
+      this.log.warn({ pattern: this.pattern.source }, 'no topic matches: nothing to consume yet');
       if (this.options.untilIdle) return this.summary();
     }
     if (this.stopping !== undefined) return this.summary();
@@ -165,17 +161,12 @@ export class RawConsumer {
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (event.payload.restart !== true && this.stopping === undefined) this.failed(event.payload.error);
     });
-    await this.consumer.subscribe({ topics, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 2,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    if (topics.length > 0) await this.subscribe(topics);
     if (this.stopping !== undefined) {
       await this.stopping;
       return this.summary();
     }
+    this.lastTopicCheck = Date.now();
     this.timer = setInterval(() => void this.tick().catch((error: unknown) => this.failed(error)), 100);
     try {
       await this.done;
@@ -185,19 +176,85 @@ export class RawConsumer {
     return this.summary();
   }
 
+  private get pattern(): RegExp {
+    return (
+      this.options.topics ?? new RegExp(`^${this.config.CDC_TOPIC_PREFIX.replaceAll('.', '\\.')}\\.[^_]`)
+    );
+  }
+
+  /** The topics the pattern matches now, leaving out internal ones (a name part that starts with `_`). */
+  private async matchingTopics(): Promise<string[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return (await admin.listTopics())
+        .filter((t) => this.pattern.test(t) && !t.split('.').some((p) => p.startsWith('_')))
+        .sort();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Adds topics to the subscription and (re)starts fetching: the group rebalances over all of them. */
+  private async subscribe(topics: string[]): Promise<void> {
+    for (const topic of topics) this.topics.add(topic);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...this.topics] });
+      this.topicPartitions = metadata.topics.reduce((n, t) => n + t.partitions.length, 0);
+    } finally {
+      await admin.disconnect();
+    }
+    await this.consumer.subscribe({ topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 2,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  /**
+   * Topics created after the start (a new source table) are found every CONSUMER_TOPIC_REFRESH_MS: fetching
+   * stops, every open batch is written and committed, and the consumer joins the group again with them.
+   */
+  private async refreshTopics(): Promise<void> {
+    try {
+      const added = (await this.matchingTopics()).filter((t) => !this.topics.has(t));
+      this.lastTopicCheck = Date.now();
+      if (added.length === 0 || this.stopping !== undefined) return;
+      this.log.info({ added }, 'new topics match: writing open batches, then joining the group with them');
+      await withTimeout(this.consumer.stop(), STOP_TIMEOUT_MS);
+      await this.writeEverything();
+      this.onRevoke();
+      this.joined = false;
+      if (this.stopping === undefined) await this.subscribe(added);
+    } finally {
+      this.lastTopicCheck = Date.now();
+      this.refreshing = undefined;
+    }
+  }
+
+  /** Writes every open batch and waits for every write: nothing is fetched meanwhile. */
+  private async writeEverything(): Promise<void> {
+    for (const state of this.partitions.values()) {
+      if (state.phase !== PartitionPhase.gone)
+        await this.flush(state).catch((error: unknown) =>
+          this.log.error({ err: error }, 'final flush failed'),
+        );
+    }
+    for (const state of this.partitions.values()) await state.writing;
+  }
+
   /** Stops fetching, flushes every batch, commits, closes Kafka, S3 and DuckDB. Memoised. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       clearInterval(this.timer);
+      await this.refreshing;
       // Bounded: a group in the middle of a rebalance may not let go for its whole rebalance timeout.
       await withTimeout(this.consumer.stop(), STOP_TIMEOUT_MS);
-      for (const state of this.partitions.values()) {
-        if (state.phase !== PartitionPhase.gone)
-          await this.flush(state).catch((error: unknown) =>
-            this.log.error({ err: error }, 'final flush failed'),
-          );
-      }
-      for (const state of this.partitions.values()) await state.writing;
+      await this.writeEverything();
       for (const state of this.partitions.values()) state.discard();
       await withTimeout(this.consumer.disconnect(), STOP_TIMEOUT_MS);
       await this.deadLetters.close().catch(() => undefined);
@@ -409,6 +466,27 @@ export class RawConsumer {
     }
     if (state.pending && Date.now() - state.batchCreatedAt >= this.config.CONSUMER_BATCH_AGE_MS)
       await this.flush(state);
+    else await this.relieveMemory(state);
+  }
+
+  /**
+   * Memory pressure, checked after every fetched batch and by the timer: when the open batches together hold
+   * more than CONSUMER_MEMORY_BYTES of records, the largest is written. `handling` is the partition whose
+   * handler is calling (it may flush its own batch; other busy partitions are left to their handlers).
+   */
+  private async relieveMemory(handling?: PartitionState): Promise<void> {
+    let memory = 0;
+    let largest: PartitionState | undefined;
+    for (const state of this.partitions.values()) {
+      if (state.phase !== PartitionPhase.ready) continue;
+      memory += state.openBytes;
+      const free = state === handling || (!state.busy && state.writing === undefined);
+      if (free && state.pending && state.openBytes > (largest?.openBytes ?? -1)) largest = state;
+    }
+    if (memory <= this.config.CONSUMER_MEMORY_BYTES || largest === undefined) return;
+    this.memoryFlushes.inc(1);
+    if (largest === handling) await this.flush(largest);
+    else this.flushInBackground(largest);
   }
 
   /**
@@ -449,27 +527,23 @@ export class RawConsumer {
 
   /** Age and memory checks, and `--until-idle`'s end. Writes are started here, not awaited. */
   private async tick(): Promise<void> {
+    if (this.refreshing !== undefined) return;
     const now = Date.now();
     let oldest = 0;
-    let memory = 0;
     for (const state of this.partitions.values()) {
       if (state.phase !== PartitionPhase.ready || !state.pending || state.busy) continue;
       const age = now - state.batchCreatedAt;
       oldest = Math.max(oldest, age);
-      memory += state.openBytes;
       // With --until-idle, a partition read to its end has nothing more coming: its batch is written now.
       const atEnd = this.options.untilIdle && state.consumed >= state.highWatermark;
       if ((age >= this.config.CONSUMER_BATCH_AGE_MS || atEnd) && state.writing === undefined)
         this.flushInBackground(state);
     }
     this.batchAge.set(oldest / 1000);
-    if (memory > this.config.CONSUMER_MEMORY_BYTES) {
-      const largest = [...this.partitions.values()]
-        .filter((s) => s.writing === undefined && !s.busy && s.phase === PartitionPhase.ready)
-        .sort((a, b) => b.openBytes - a.openBytes)[0];
-      if (largest !== undefined && largest.pending) this.flushInBackground(largest);
-    }
+    await this.relieveMemory();
     if (this.options.untilIdle && this.joined) await this.stopIfIdle(now);
+    if (!this.options.untilIdle && now - this.lastTopicCheck >= this.config.CONSUMER_TOPIC_REFRESH_MS)
+      this.refreshing = this.refreshTopics().catch((error: unknown) => this.failed(error));
   }
 
   /**

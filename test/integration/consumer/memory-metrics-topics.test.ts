@@ -1,0 +1,155 @@
+// The consumer's flush under memory pressure, its /metrics endpoint as a running `cdclake consume` serves
+// it, and a topic created while it runs, against the real Kafka and MinIO.
+
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import { createKafka } from '../../../core/kafka/client.ts';
+import { ensureTopics } from '../../../core/kafka/topics.ts';
+import { createLogger } from '../../../core/logger.ts';
+import { RawConsumer } from '../../../consumer/raw-consumer.ts';
+import { runGeneratorWorkload } from '../../../producer/generator-run.ts';
+import { testConfig, uniqueId } from '../../support/fixtures.ts';
+import { startCdclake } from '../../support/processes.ts';
+import { listRawObjects, overlaps, rawOffsetCounts } from '../../support/raw-layer.ts';
+
+const log = createLogger('test');
+const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'debezium');
+
+function sample(name: string): { key: Buffer | null; value: Buffer | null } {
+  const record = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as {
+    key: unknown;
+    value?: unknown;
+    valueText?: string;
+  };
+  const value =
+    record.valueText !== undefined
+      ? Buffer.from(record.valueText)
+      : record.value === null
+        ? null
+        : Buffer.from(JSON.stringify(record.value));
+  return { key: record.key === null ? null : Buffer.from(JSON.stringify(record.key)), value };
+}
+
+test('batches are written early when the open batches together pass CONSUMER_MEMORY_BYTES', async () => {
+  const prefix = uniqueId('mem');
+  // Rows, bytes and age would each let a partition's whole topic gather in one batch: only memory splits it.
+  const config = testConfig({
+    CDC_TOPIC_PREFIX: prefix,
+    KAFKA_PARTITIONS: '1',
+    CONSUMER_BATCH_ROWS: '100000000',
+    CONSUMER_BATCH_BYTES: String(1024 * 1024 * 1024),
+    CONSUMER_BATCH_AGE_MS: '600000',
+    CONSUMER_MEMORY_BYTES: String(1024 * 1024),
+    // Fetches of 128 KiB: the check after each fetch finds the batch just past the limit.
+    CONSUMER_FETCH_BYTES: String(128 * 1024),
+  });
+  const generated = await runGeneratorWorkload(
+    config,
+    { target: 'kafka', orders: '40000', customers: '500', products: '50', changes: '2000' },
+    log,
+  );
+  const consumer = new RawConsumer(config, { untilIdle: true }, log);
+  const summary = await consumer.run();
+  expect(summary.events).toBe(generated.events);
+
+  const objects = await listRawObjects(config, prefix);
+  const ordersObjects = objects.filter((o) => o.topic === `${prefix}.public.orders`);
+  // 40,000 orders and their changes are about 6 MB of records: an object for each MB and a bit.
+  expect(ordersObjects.length).toBeGreaterThanOrEqual(3);
+  expect(consumer.metrics.render()).toMatch(/^cdclake_consumer_memory_flushes_total [1-9]\d*$/m);
+  expect(overlaps(objects)).toEqual([]);
+  expect(await rawOffsetCounts(config, prefix)).toEqual({
+    rows: generated.events,
+    distinct_offsets: generated.events,
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as net.AddressInfo;
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+/** Prometheus text to `name{labels}` → value. */
+async function scrape(port: number): Promise<Map<string, number>> {
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  expect(response.status).toBe(200);
+  const values = new Map<string, number>();
+  for (const line of (await response.text()).split('\n')) {
+    const match = /^(\w+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (match !== null) values.set(match[1] as string, Number(match[2]));
+  }
+  return values;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error: unknown) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
+}
+
+test('a running `cdclake consume` serves its metrics, and picks up a topic created after it started', async () => {
+  const prefix = uniqueId('live');
+  const config = testConfig({ CDC_TOPIC_PREFIX: prefix });
+  const kafka = createKafka(config);
+  const customers = `${prefix}.inventory.customers`;
+  const orders = `${prefix}.inventory.orders`;
+  await ensureTopics(kafka, [{ topic: customers, partitions: 1 }]);
+  const producer = kafka.producer();
+  await producer.connect();
+  const samples = ['pg-snapshot-read', 'pg-create', 'pg-update', 'pg-delete', 'pg-tombstone'];
+  await producer.send({ topic: customers, messages: [...samples, 'poison-not-json'].map(sample) });
+
+  const port = await freePort();
+  const child = startCdclake(config, ['consume'], {
+    METRICS_PORT: String(port),
+    CONSUMER_BATCH_AGE_MS: '200',
+    CONSUMER_TOPIC_REFRESH_MS: '500',
+  });
+  try {
+    // Four changes (the tombstone is skipped) and the poison record are read; one object, one dead letter.
+    const first = await until('the customers topic in /metrics', async () => {
+      const m = await scrape(port);
+      const done =
+        m.get(`cdclake_consumer_events_in_total{topic="${customers}"}`) === 5 &&
+        m.get(`cdclake_consumer_files_written_total{topic="${customers}"}`) === 1 &&
+        m.get('cdclake_consumer_dead_letters_total') === 1;
+      return done ? m : undefined;
+    });
+    expect(first.get(`cdclake_consumer_bytes_written_total{topic="${customers}"}`)).toBeGreaterThan(0);
+    expect(first.get(`cdclake_consumer_lag{topic="${customers}",partition="0"}`)).toBe(0);
+    expect(first.get('cdclake_consumer_batch_age_seconds')).toBeGreaterThanOrEqual(0);
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+
+    // A new source table: its topic appears while the consumer runs.
+    await ensureTopics(kafka, [{ topic: orders, partitions: 1 }]);
+    await producer.send({ topic: orders, messages: [sample('pg-types')] });
+    await until('the new orders topic in /metrics', async () => {
+      const m = await scrape(port);
+      return m.get(`cdclake_consumer_files_written_total{topic="${orders}"}`) === 1 ? m : undefined;
+    });
+    expect((await listRawObjects(config, orders)).map((o) => [o.first, o.last])).toEqual([[0n, 0n]]);
+    // Nothing of the first topic was written twice by the rejoin.
+    expect((await listRawObjects(config, customers)).length).toBe(1);
+  } finally {
+    await producer.disconnect();
+    child.process.kill('SIGTERM');
+  }
+  expect(await child.exited).toBe(0);
+}, 120_000);
