@@ -179,6 +179,39 @@ function mergeValues(key: string[], columns: Column[]): Record<string, SqlValue>
   };
 }
 
+/** fill-unchanged.sql's parts: per non-key column, the newest value sent in the pass, as a struct. */
+function fillValues(key: string[], columns: Column[]): Record<string, SqlValue> {
+  const q = quotedIdentifier;
+  const keySet = new Set(key);
+  const names = columns.map((c) => c.name).filter((n) => !keySet.has(n));
+  return {
+    raw_key: { raw: key.map((k) => `raw.${q(k)}`).join(', ') },
+    waiting_match: { raw: key.map((k) => `waiting.${q(k)} = raw.${q(k)}`).join(' AND ') },
+    carried_match: { raw: key.map((k) => `carried.${q(k)} = incoming.${q(k)}`).join(' AND ') },
+    carried: {
+      raw: names
+        .map(
+          (n) =>
+            `arg_max({'v': raw.${q(n)}}, {'p': raw._pos, 'o': raw._offset}) FILTER (WHERE raw._op <> 'd' ` +
+            `AND NOT list_contains(coalesce(raw._unchanged, []), ${quotedString(n)})) AS ${q(n)}`,
+        )
+        .join(',\n            '),
+    },
+    carried_names: {
+      raw: names.map((n) => `CASE WHEN ${q(n)} IS NOT NULL THEN ${quotedString(n)} END`).join(', '),
+    },
+    fills: {
+      raw: names
+        .map(
+          (n) =>
+            `${q(n)} = CASE WHEN list_contains(incoming._unchanged, ${quotedString(n)}) ` +
+            `AND carried.${q(n)} IS NOT NULL THEN carried.${q(n)}.v ELSE incoming.${q(n)} END,\n    `,
+        )
+        .join(''),
+    },
+  };
+}
+
 export async function mergeTopic(
   connection: DuckDBConnection,
   config: Config,
@@ -243,6 +276,9 @@ export async function mergeTopic(
       key: { raw: key.map((k) => `raw.${quotedIdentifier(k)}`).join(', ') },
     }),
   );
+  const [unchanged] = await rows<{ waiting: bigint }>(connection, renderSql('merge/count-unchanged.sql', {}));
+  if ((unchanged?.waiting ?? 0n) > 0n && incoming.length > key.length)
+    await connection.run(renderSql('merge/fill-unchanged.sql', { files, ...fillValues(key, incoming) }));
   const [counted] = await rows<{ raw_rows: bigint; latest: bigint }>(
     connection,
     renderSql('merge/count-incoming.sql', { files }),

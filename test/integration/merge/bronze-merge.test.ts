@@ -117,3 +117,48 @@ test.each([
     expect(checkpoint).toMatchObject({ next_offset: 9n, table_name: 'items' });
   },
 );
+
+test.each(['merge', 'delete-insert'] as const)(
+  'an unchanged column takes its value from an earlier event of the same pass, else from bronze (%s)',
+  async (strategy) => {
+    const id = uniqueId('tst');
+    const config = lakeTestConfig(id, { MERGE_STRATEGY: strategy });
+    const topic = `${id}.public.items`;
+    const row = (key: number, name: string, note: string | null) => ({ id: key, name, amount: '1.00', note });
+    await writeRawObject(
+      config,
+      object(topic, [{ op: 'c', pos: 1, offset: 0, row: row(1, 'one', 'stored') }]),
+    );
+    await mergeOnce(config);
+
+    await writeRawObject(
+      config,
+      object(topic, [
+        // A new key: inserted, then updated with `note` unchanged, both in this pass.
+        { op: 'c', pos: 10, offset: 1, row: row(10, 'ten', 'long text') },
+        { op: 'u', pos: 11, offset: 2, row: row(10, 'ten v2', null), unchanged: ['note'] },
+        // The newest event that sent `note` wins, not the first.
+        { op: 'c', pos: 12, offset: 3, row: row(11, 'eleven', 'first') },
+        { op: 'u', pos: 13, offset: 4, row: row(11, 'eleven v2', 'second') },
+        { op: 'u', pos: 14, offset: 5, row: row(11, 'eleven v3', null), unchanged: ['note'] },
+        // A NULL that was sent is a value.
+        { op: 'c', pos: 15, offset: 6, row: row(12, 'twelve', null) },
+        { op: 'u', pos: 16, offset: 7, row: row(12, 'twelve v2', null), unchanged: ['note'] },
+        // No event of the pass sent `note`: bronze's stored value stays.
+        { op: 'u', pos: 17, offset: 8, row: row(1, 'one v2', null), unchanged: ['note'] },
+        { op: 'u', pos: 18, offset: 9, row: row(1, 'one v3', null), unchanged: ['note'] },
+      ]),
+    );
+    await mergeOnce(config);
+    const notes = (await bronzeState(config, 'items', 'id')).map((r) => {
+      const { id: key, name, note } = r as { id: string; name: string; note: string | null };
+      return { id: key, name, note };
+    });
+    expect(notes).toEqual([
+      { id: '1', name: 'one v3', note: 'stored' },
+      { id: '10', name: 'ten v2', note: 'long text' },
+      { id: '11', name: 'eleven v3', note: 'second' },
+      { id: '12', name: 'twelve v2', note: null },
+    ]);
+  },
+);
