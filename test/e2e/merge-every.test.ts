@@ -1,0 +1,68 @@
+// `cdclake merge --every` as a user leaves it running: new raw objects reach bronze pass after pass, the lake
+// is compacted on its LAKE_COMPACT_EVERY schedule while the loop goes on, and SIGTERM ends it with exit 0.
+// The catalog is in PostgreSQL, so the test can query the lake while the merge holds it.
+
+import { expect, onTestFinished, test } from 'vitest';
+import { createTestDatabase, lakeTestConfig, uniqueId } from '../support/fixtures.ts';
+import { queryLake } from '../support/lake.ts';
+import { startCdclake } from '../support/processes.ts';
+import { writeRawObject } from '../support/raw-writer.ts';
+
+const columns = { id: 'BIGINT', name: 'VARCHAR' };
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('merge --every merges each new object, compacts on schedule, and stops on SIGTERM', async () => {
+  const id = uniqueId('evr');
+  const database = await createTestDatabase(lakeTestConfig(id));
+  onTestFinished(() => database.drop());
+  const url = new URL(database.url);
+  const conninfo = `dbname=${database.name} host=${url.hostname} port=${url.port} user=${decodeURIComponent(url.username)} password=${decodeURIComponent(url.password)}`;
+  const config = lakeTestConfig(id, { LAKE_CATALOG: `postgres:${conninfo}` });
+  const topic = `${id}.public.items`;
+  const write = (offset: number, name: string) =>
+    writeRawObject(config, {
+      topic,
+      table: 'items',
+      key: ['id'],
+      columns,
+      events: [{ op: offset === 0 ? 'c' : 'u', pos: offset + 1, offset, row: { id: 1, name } }],
+    });
+  const bronzeName = async (): Promise<string | undefined> =>
+    (await queryLake<{ name: string }>(config, 'SELECT name FROM bronze.items WHERE id = 1'))[0]?.name;
+
+  await write(0, 'v0');
+  const child = startCdclake(config, ['merge', '--every', '300ms'], {
+    LAKE_COMPACT_EVERY: '2s',
+    LOG_LEVEL: 'info',
+    METRICS_PORT: '0',
+  });
+  try {
+    await until('the first object in bronze', async () => (await bronzeName()) === 'v0');
+    // Objects written while it runs: each one a pass, each pass a small data file and a delete file.
+    for (let i = 1; i <= 4; i++) {
+      await write(i, `v${i}`);
+      await until(`object ${i} in bronze`, async () => (await bronzeName()) === `v${i}`);
+    }
+    await until('a compaction on schedule', async () => child.output().includes('lake compacted'));
+    await write(5, 'v5');
+    await until('an object merged after the compaction', async () => (await bronzeName()) === 'v5');
+  } finally {
+    child.process.kill('SIGTERM');
+  }
+  expect(await child.exited).toBe(0);
+  expect(child.output()).not.toMatch(/"level":(50|60)/);
+  const [state] = await queryLake<{ rows: bigint; next: bigint }>(
+    config,
+    `SELECT (SELECT count(*) FROM bronze.items) AS rows,
+            (SELECT next_offset FROM cdclake.checkpoints) AS next`,
+  );
+  expect(state).toEqual({ rows: 1n, next: 6n });
+}, 180_000);
