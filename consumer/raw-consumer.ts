@@ -86,6 +86,8 @@ export class RawConsumer {
   private readonly topics = new Set<string>();
   private lastTopicCheck = 0;
   private refreshing: Promise<void> | undefined;
+  /** False while fetching is stopped for a refresh that has not joined the group again yet. */
+  private subscribed = true;
   /** Partitions of every subscribed topic: a member alone in the group holds all of them once it is stable. */
   private topicPartitions = 0;
   private idleSince: number | undefined;
@@ -197,22 +199,24 @@ export class RawConsumer {
 
   /** Adds topics to the subscription and (re)starts fetching: the group rebalances over all of them. */
   private async subscribe(topics: string[]): Promise<void> {
-    for (const topic of topics) this.topics.add(topic);
+    const all = [...new Set([...this.topics, ...topics])];
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const metadata = await admin.fetchTopicMetadata({ topics: [...this.topics] });
+      const metadata = await admin.fetchTopicMetadata({ topics: all });
       this.topicPartitions = metadata.topics.reduce((n, t) => n + t.partitions.length, 0);
     } finally {
       await admin.disconnect();
     }
     await this.consumer.subscribe({ topics, fromBeginning: true });
+    for (const topic of topics) this.topics.add(topic);
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 2,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    this.subscribed = true;
   }
 
   /**
@@ -222,14 +226,21 @@ export class RawConsumer {
   private async refreshTopics(): Promise<void> {
     try {
       const added = (await this.matchingTopics()).filter((t) => !this.topics.has(t));
-      this.lastTopicCheck = Date.now();
-      if (added.length === 0 || this.stopping !== undefined) return;
-      this.log.info({ added }, 'new topics match: writing open batches, then joining the group with them');
+      if (this.stopping !== undefined || (added.length === 0 && this.subscribed)) return;
+      if (added.length > 0)
+        this.log.info({ added }, 'new topics match: writing open batches, then joining the group with them');
+      this.subscribed = false;
       await withTimeout(this.consumer.stop(), STOP_TIMEOUT_MS);
       await this.writeEverything();
       this.onRevoke();
       this.joined = false;
       if (this.stopping === undefined) await this.subscribe(added);
+    } catch (error: unknown) {
+      // A topic created a moment ago may not be known to every broker yet: the next refresh tries again.
+      this.log.warn(
+        { err: error },
+        'joining the group with new topics failed; trying again at the next refresh',
+      );
     } finally {
       this.lastTopicCheck = Date.now();
       this.refreshing = undefined;

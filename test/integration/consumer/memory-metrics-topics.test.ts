@@ -104,24 +104,25 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
 }
 
-test('a running `cdclake consume` serves its metrics, and picks up a topic created after it started', async () => {
+test('a running `cdclake consume` serves its metrics, and picks up topics created after it started', async () => {
   const prefix = uniqueId('live');
   const config = testConfig({ CDC_TOPIC_PREFIX: prefix });
   const kafka = createKafka(config);
   const customers = `${prefix}.inventory.customers`;
   const orders = `${prefix}.inventory.orders`;
-  await ensureTopics(kafka, [{ topic: customers, partitions: 1 }]);
-  const producer = kafka.producer();
-  await producer.connect();
-  const samples = ['pg-snapshot-read', 'pg-create', 'pg-update', 'pg-delete', 'pg-tombstone'];
-  await producer.send({ topic: customers, messages: [...samples, 'poison-not-json'].map(sample) });
-
+  // The consumer starts before any topic of its pattern exists, as beside a producer that has not run yet.
   const port = await freePort();
   const child = startCdclake(config, ['consume'], {
     METRICS_PORT: String(port),
     CONSUMER_BATCH_AGE_MS: '200',
     CONSUMER_TOPIC_REFRESH_MS: '500',
   });
+  await until('the metrics endpoint', async () => ((await scrape(port)).size >= 0 ? true : undefined));
+  await ensureTopics(kafka, [{ topic: customers, partitions: 1 }]);
+  const producer = kafka.producer();
+  await producer.connect();
+  const samples = ['pg-snapshot-read', 'pg-create', 'pg-update', 'pg-delete', 'pg-tombstone'];
+  await producer.send({ topic: customers, messages: [...samples, 'poison-not-json'].map(sample) });
   try {
     // Four changes (the tombstone is skipped) and the poison record are read; one object, one dead letter.
     const first = await until('the customers topic in /metrics', async () => {
