@@ -5,9 +5,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { chartSvg } from './chart.ts';
 import { argNumber, argString, machine, table, type Stage } from './support.ts';
 
-const BENCHES = ['producer', 'consumer', 'merge'];
+const BENCHES = ['producer', 'consumer', 'merge', 'freshness'];
 const dir = path.join(import.meta.dirname, 'results');
 const since = Date.parse(argString('since') ?? '1970-01-01T00:00:00Z');
 const scale = argNumber('scale', 1);
@@ -27,9 +28,21 @@ const date = new Date().toISOString();
 const summary = { machine: machine(), scale, date, stages };
 fs.writeFileSync(path.join(dir, 'latest.json'), JSON.stringify(summary, null, 2) + '\n');
 fs.writeFileSync(path.join(dir, `${date.slice(0, 10)}.json`), JSON.stringify(summary, null, 2) + '\n');
+const seriesFile = path.join(dir, 'freshness-series.json');
+const series = fs.existsSync(seriesFile)
+  ? (JSON.parse(fs.readFileSync(seriesFile, 'utf8')) as { t: number; seconds: number }[])
+  : [];
+fs.writeFileSync(
+  path.join(dir, 'latest.svg'),
+  chartSvg(
+    stages,
+    series,
+    `cdclake bench, scale ${scale}, ${date.slice(0, 10)}, ${summary.machine.cores} cores`,
+  ),
+);
 process.stdout.write(
   `\n## Every stage of this run (scale ${scale})\n\n${table(stages)}\n` +
     (missing.length > 0 ? `\nno result from this run: ${missing.join(', ')}\n` : '') +
-    `\nresults: ${path.join(dir, 'latest.json')}\n`,
+    `\nresults: ${path.join(dir, 'latest.json')}, chart: ${path.join(dir, 'latest.svg')}\n`,
 );
 process.exit(missing.length > 0 ? 1 : 0);

@@ -58,12 +58,19 @@ export function progress(line: string): void {
   process.stderr.write(`\r\x1b[2K${line}`);
 }
 
+/** Large figures as whole numbers with separators, small ones (seconds) with two decimals. */
+function figure(value: number): string {
+  return Math.abs(value) >= 100
+    ? Math.round(value).toLocaleString('en-US')
+    : value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
 export function table(stages: Stage[]): string {
   const head =
     '| stage | value | unit | peer | peer value | ratio | target | meets |\n| --- | ---: | --- | --- | ---: | ---: | --- | --- |';
   const rows = stages.map(
     (s) =>
-      `| ${s.name} | ${Math.round(s.value).toLocaleString('en-US')} | ${s.unit} | ${s.peer} | ${Math.round(s.peer_value).toLocaleString('en-US')} | ${s.ratio.toFixed(2)} | ${s.target} | ${s.meets ? 'yes' : 'no'} |`,
+      `| ${s.name} | ${figure(s.value)} | ${s.unit} | ${s.peer} | ${figure(s.peer_value)} | ${s.ratio.toFixed(2)} | ${s.target} | ${s.meets ? 'yes' : 'no'} |`,
   );
   return [head, ...rows].join('\n');
 }

@@ -33,4 +33,5 @@ run 'Kafka clients: kafkajs beside @platformatic/kafka' bench/kafka-clients.benc
 run 'Producer -> Kafka' bench/producer.bench.ts --scale "$scale"
 run 'Consumer: Kafka -> raw Parquet on S3' bench/consumer.bench.ts --scale "$scale"
 run 'Merge: raw -> bronze, incremental beside rebuilding' bench/merge.bench.ts --scale "$scale"
+run 'End-to-end freshness at a steady 10k events/s' bench/freshness.bench.ts --scale "$scale"
 "$tsx" bench/summary.ts --since "$started" --scale "$scale"

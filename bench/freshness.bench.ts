@@ -1,0 +1,325 @@
+// End-to-end freshness: source commit -> visible in bronze, while the star-schema generator writes into
+// PostgreSQL at a steady rate and the producer, the consumer and `merge --every` run, each as the `cdclake`
+// command a user runs. A probe row is committed in its own transaction every PROBE_MS; the bench polls
+// bronze.cdclake_probe and takes, per probe, the time from its commit to its first sight in bronze (a poll
+// every POLL_MS, so each figure is late by up to that much). The lake's catalog is in PostgreSQL, so the bench
+// reads it while the merge writes it. Also: the peak RSS of each process of the pipeline.
+//   npx tsx bench/freshness.bench.ts [--rate 10000] [--seconds 60]
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { resolveConfig } from '../core/config.ts';
+import { integer, renderSql } from '../core/sql-files.ts';
+import { quotedIdentifier } from '../core/sql.ts';
+import { openLake } from '../merge/lake.ts';
+import { argNumber, progress, table, writeResults, type Stage } from './support.ts';
+
+const RATE = argNumber('rate', 10_000);
+const SECONDS = argNumber('seconds', 60);
+const PROBE_MS = 200;
+const POLL_MS = 100;
+const MERGE_EVERY = '1s';
+const TARGET_P99_S = 5;
+/** DESIGN.md's peer: Kafka Connect's S3 sink writes a file per rotation, commonly minutes; not run here. */
+const PEER_SECONDS = 600;
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const base = resolveConfig();
+const id = `fresh_${Date.now().toString(36)}`;
+const catalogDb = `${id}_lake`;
+
+function databaseUrl(name: string): URL {
+  const url = new URL(base.PG_URL);
+  url.pathname = `/${name}`;
+  return url;
+}
+
+function conninfo(name: string): string {
+  const url = databaseUrl(name);
+  return `dbname=${name} host=${url.hostname} port=${url.port} user=${decodeURIComponent(url.username)} password=${decodeURIComponent(url.password)}`;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const env: Record<string, string> = {
+  PG_URL: databaseUrl(id).toString(),
+  PG_SLOT: id,
+  PG_PUBLICATION: id,
+  CDC_TOPIC_PREFIX: id,
+  RAW_PREFIX: `bench/${id}/raw/`,
+  LAKE_CATALOG: `postgres:${conninfo(catalogDb)}`,
+  LAKE_DATA_PATH: `s3://${base.S3_BUCKET}/bench/${id}/lake/`,
+  LOG_LEVEL: 'warn',
+  KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
+
+interface Running {
+  name: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  peakKb: number;
+  output: string;
+  metricsPort: number;
+}
+
+const running: Running[] = [];
+
+async function start(name: string, args: string[]): Promise<Running> {
+  const metricsPort = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'cdclake.js'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, METRICS_PORT: String(metricsPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const entry: Running = {
+    name,
+    child,
+    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+    peakKb: 0,
+    output: '',
+    metricsPort,
+  };
+  const keep = (chunk: Buffer): void => {
+    entry.output = (entry.output + chunk.toString()).slice(-10_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  running.push(entry);
+  return entry;
+}
+
+function sampleRss(): void {
+  for (const entry of running) {
+    try {
+      const status = fs.readFileSync(`/proc/${entry.child.pid}/status`, 'utf8');
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+      if (hwm?.[1] !== undefined) entry.peakKb = Math.max(entry.peakKb, Number(hwm[1]));
+    } catch {
+      // exited
+    }
+  }
+}
+
+async function stopAll(): Promise<void> {
+  for (const entry of running) entry.child.kill('SIGTERM');
+  await Promise.all(
+    running.map(async (entry) => {
+      const timer = setTimeout(() => entry.child.kill('SIGKILL'), 20_000);
+      await entry.exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+function failIfExited(): void {
+  for (const entry of running) {
+    if (entry.child.exitCode !== null)
+      throw new Error(`${entry.name} ended early (exit ${entry.child.exitCode}):\n${entry.output}`);
+  }
+}
+
+/** Change events the consumer has read so far, from its /metrics. */
+async function consumed(consumer: Running): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${consumer.metricsPort}/metrics`)).text();
+  let sum = 0;
+  for (const match of text.matchAll(/^cdclake_consumer_events_in_total(?:\{[^}]*\})? (\S+)$/gm))
+    sum += Number(match[1]);
+  return sum;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+const admin = new pg.Client({ connectionString: base.PG_URL });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${quotedIdentifier(id)}`);
+await admin.query(`CREATE DATABASE ${quotedIdentifier(catalogDb)}`);
+const source = new pg.Client({ connectionString: env.PG_URL });
+await source.connect();
+const rssTimer = setInterval(sampleRss, 250);
+const committed = new Map<number, number>();
+const freshness: { at: number; seconds: number }[] = [];
+let lake: Awaited<ReturnType<typeof openLake>> | undefined;
+let deliveredRate = 0;
+try {
+  await source.query(renderSql('bench/create-probe.sql', {}));
+  // The generator runs longer than the measurement and is stopped at its end.
+  const orders = Math.ceil((RATE * (SECONDS + 120)) / 4);
+  await start('generator', [
+    'produce',
+    '--source',
+    'generator',
+    '--target',
+    'postgres',
+    '--orders',
+    String(orders),
+    '--rate',
+    String(RATE),
+  ]);
+  while ((await source.query<{ n: number }>(renderSql('bench/source-ready.sql', {}))).rows[0]?.n !== 1) {
+    failIfExited();
+    await sleep(200);
+  }
+  await start('producer', ['produce', '--source', 'postgres']);
+  const consumer = await start('consumer', ['consume']);
+  await start('merge', ['merge', '--every', MERGE_EVERY]);
+
+  let nextId = 1;
+  const probe = async (): Promise<void> => {
+    const probeId = nextId++;
+    await source.query(renderSql('bench/insert-probe.sql', {}), [probeId]);
+    committed.set(probeId, Date.now());
+  };
+  let lastSeen = 0;
+  const poll = async (): Promise<void> => {
+    if (lake === undefined) {
+      const session = await openLake(resolveConfig({ ...process.env, ...env }));
+      lake = session;
+    }
+    const exists = await lake.connection.runAndReadAll(renderSql('bench/probe-table-exists.sql', {}));
+    if ((exists.getRowObjectsJS()[0] as { n: number }).n === 0) return;
+    const reader = await lake.connection.runAndReadAll(
+      renderSql('bench/visible-probes.sql', { after: integer(lastSeen) }),
+    );
+    const now = Date.now();
+    for (const row of reader.getRowObjectsJS() as { id: bigint }[]) {
+      const probeId = Number(row.id);
+      const at = committed.get(probeId);
+      if (at !== undefined && measuring(probeId)) freshness.push({ at, seconds: (now - at) / 1000 });
+      lastSeen = Math.max(lastSeen, probeId);
+    }
+  };
+
+  // Warm-up: the pipeline runs until a probe has gone all the way; then the measured window begins.
+  let firstMeasured = Number.POSITIVE_INFINITY;
+  let lastMeasured = Number.POSITIVE_INFINITY;
+  const measuring = (probeId: number): boolean => probeId >= firstMeasured && probeId <= lastMeasured;
+  const warmupStarted = Date.now();
+  while (lastSeen === 0) {
+    failIfExited();
+    await probe();
+    await poll();
+    progress(`freshness: warming up (${Math.round((Date.now() - warmupStarted) / 1000)} s)`);
+    if (Date.now() - warmupStarted > 180_000) throw new Error('no probe reached bronze within 3 minutes');
+    await sleep(PROBE_MS);
+  }
+  firstMeasured = nextId;
+  const windowStart = Date.now();
+  const consumedAtStart = await consumed(consumer);
+  let lastProbe = 0;
+  while (Date.now() - windowStart < SECONDS * 1000) {
+    failIfExited();
+    if (Date.now() - lastProbe >= PROBE_MS) {
+      lastProbe = Date.now();
+      await probe();
+    }
+    await poll();
+    const sorted = freshness.map((f) => f.seconds).sort((a, b) => a - b);
+    progress(
+      `freshness: ${Math.round((Date.now() - windowStart) / 1000)}/${SECONDS} s, ${freshness.length} probes seen, ` +
+        `p50 ${percentile(sorted, 50).toFixed(2)} s, p99 ${percentile(sorted, 99).toFixed(2)} s`,
+    );
+    await sleep(POLL_MS);
+  }
+  lastMeasured = nextId - 1;
+  deliveredRate = ((await consumed(consumer)) - consumedAtStart) / ((Date.now() - windowStart) / 1000);
+  const drainStarted = Date.now();
+  while (lastSeen < lastMeasured && Date.now() - drainStarted < 60_000) {
+    await poll();
+    await sleep(POLL_MS);
+  }
+  progress('');
+  const lost = lastMeasured - firstMeasured + 1 - freshness.length;
+  if (lost > 0) throw new Error(`${lost} probes did not reach bronze within 60 s of the window's end`);
+} finally {
+  clearInterval(rssTimer);
+  sampleRss();
+  lake?.close();
+  await stopAll();
+  await admin
+    .query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [id])
+    .catch(() => undefined);
+  await source.end().catch(() => undefined);
+  await admin.query(`DROP DATABASE IF EXISTS ${quotedIdentifier(id)} WITH (FORCE)`).catch(() => undefined);
+  await admin
+    .query(`DROP DATABASE IF EXISTS ${quotedIdentifier(catalogDb)} WITH (FORCE)`)
+    .catch(() => undefined);
+  await admin.end();
+}
+
+const sorted = freshness.map((f) => f.seconds).sort((a, b) => a - b);
+const p50 = percentile(sorted, 50);
+const p99 = percentile(sorted, 99);
+const peer = `Kafka Connect S3 sink, rotation ${PEER_SECONDS / 60} min (documented, not run)`;
+const stages: Stage[] = [
+  {
+    name: 'change events through the pipeline during the freshness run',
+    value: deliveredRate,
+    unit: 'events/s',
+    peer: 'generator rate asked for',
+    peer_value: RATE,
+    ratio: deliveredRate / RATE,
+    target: `${RATE.toLocaleString('en-US')} events/s steady`,
+    meets: deliveredRate >= RATE * 0.95,
+  },
+  {
+    name: `end-to-end freshness p50 at ${RATE.toLocaleString('en-US')} events/s`,
+    value: p50,
+    unit: 's',
+    peer,
+    peer_value: PEER_SECONDS,
+    ratio: PEER_SECONDS / p50,
+    target: `p99 <= ${TARGET_P99_S} s`,
+    meets: p50 <= TARGET_P99_S,
+  },
+  {
+    name: `end-to-end freshness p99 at ${RATE.toLocaleString('en-US')} events/s`,
+    value: p99,
+    unit: 's',
+    peer,
+    peer_value: PEER_SECONDS,
+    ratio: PEER_SECONDS / p99,
+    target: `p99 <= ${TARGET_P99_S} s`,
+    meets: p99 <= TARGET_P99_S,
+  },
+  ...running.map((entry): Stage => ({
+    name: `${entry.name} peak RSS (freshness run)`,
+    value: Math.round(entry.peakKb / 1024),
+    unit: 'MB',
+    peer: '-',
+    peer_value: 300,
+    ratio: entry.peakKb / 1024 / 300,
+    target: entry.name === 'consumer' ? '<= 300 MB' : '-',
+    meets: entry.name === 'consumer' ? entry.peakKb / 1024 <= 300 : true,
+  })),
+];
+const file = writeResults('freshness', argNumber('scale', 1), stages);
+fs.writeFileSync(
+  path.join(path.dirname(file), 'freshness-series.json'),
+  JSON.stringify(
+    freshness.map((f) => ({ t: (f.at - (freshness[0]?.at ?? 0)) / 1000, seconds: f.seconds })),
+    null,
+    0,
+  ) + '\n',
+);
+process.stdout.write(
+  `${freshness.length} probes over ${SECONDS} s, one every ${PROBE_MS} ms, polled every ${POLL_MS} ms; ` +
+    `merge --every ${MERGE_EVERY}\n\n${table(stages)}\n\nresults: ${file}\n`,
+);

@@ -1,0 +1,1 @@
+INSERT INTO cdclake_probe (id) VALUES ($1);
