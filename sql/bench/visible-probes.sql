@@ -1,2 +1,2 @@
--- Probes visible in bronze that were not seen yet.
-SELECT id FROM bronze.cdclake_probe WHERE id > {{after}} ORDER BY id;
+-- Probes visible in bronze from the lowest one not seen yet (they may arrive out of order).
+SELECT id FROM bronze.cdclake_probe WHERE id >= {{from}} ORDER BY id;
