@@ -4,6 +4,7 @@
 
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
+import { Metrics } from '../core/metrics.ts';
 import { writeExpectedState } from './expected-state.ts';
 import { applyChanges, emptyState } from './generator/final-state.ts';
 import { openKafkaTarget } from './generator/kafka-target.ts';
@@ -46,7 +47,12 @@ export async function runGeneratorWorkload(
   config: Config,
   flags: GeneratorFlags,
   log: Logger,
+  metrics = new Metrics(),
 ): Promise<GeneratorSummary> {
+  const written = metrics.counter(
+    'cdclake_generator_events_total',
+    'change events the generator wrote to its target',
+  );
   if (flags.target !== 'kafka' && flags.target !== 'postgres') {
     throw new Error(`--target must be kafka or postgres, not ${JSON.stringify(flags.target)}`);
   }
@@ -58,6 +64,8 @@ export async function runGeneratorWorkload(
     ...optional('customers', integerFlag('customers', flags.customers, undefined)),
     ...optional('products', integerFlag('products', flags.products, undefined)),
     ...optional('changes', integerFlag('changes', flags.changes, undefined)),
+    // At a set rate, batches of about a twentieth of a second keep the flow steady, not a burst per batch.
+    ...optional('batchSize', rate ? Math.max(1, Math.min(4096, Math.round(rate / 20))) : undefined),
   };
   const sink =
     flags.target === 'kafka' ? await openKafkaTarget(config) : await openPostgresTarget(config.PG_URL);
@@ -72,6 +80,7 @@ export async function runGeneratorWorkload(
       await limit?.take(batch.length);
       await sink.write(batch);
       events += batch.length;
+      written.inc(batch.length);
       const now = performance.now();
       if (now - lastReport >= 1000) {
         lastReport = now;
@@ -96,8 +105,18 @@ export async function runGeneratorWorkload(
   return summary;
 }
 
+/** The command: the workload, with its progress on METRICS_PORT while it runs. */
 export async function runGenerator(config: Config, flags: GeneratorFlags, log: Logger): Promise<number> {
-  await runGeneratorWorkload(config, flags, log);
+  const metrics = new Metrics();
+  const server = await metrics.serve(config.METRICS_PORT).catch((error: unknown) => {
+    log.warn({ err: error, port: config.METRICS_PORT }, 'metrics port unavailable: serving no metrics');
+    return undefined;
+  });
+  try {
+    await runGeneratorWorkload(config, flags, log, metrics);
+  } finally {
+    await server?.close();
+  }
   return 0;
 }
 

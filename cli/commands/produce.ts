@@ -26,8 +26,12 @@ export async function produce(config: Config, flags: ProduceFlags): Promise<numb
       },
       log,
     );
+    const server = await source.metrics.serve(config.METRICS_PORT).catch((error: unknown) => {
+      log.warn({ err: error, port: config.METRICS_PORT }, 'metrics port unavailable: serving no metrics');
+      return undefined;
+    });
     onStop(() => source.stop());
-    const summary = await source.run();
+    const summary = await source.run().finally(() => server?.close());
     log.info(
       {
         snapshotRows: summary.snapshotRows,

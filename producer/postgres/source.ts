@@ -17,6 +17,7 @@ import { createKafka } from '../../core/kafka/client.ts';
 import { readEntries, writeEntries } from '../../core/kafka/compacted-topic.ts';
 import { ensureTopics, producerStateTopic, schemasTopic, tableTopic } from '../../core/kafka/topics.ts';
 import type { Logger } from '../../core/logger.ts';
+import { Metrics } from '../../core/metrics.ts';
 import { sqlFile } from '../../core/sql-files.ts';
 import { Publisher, type OutgoingRecord } from '../publisher.ts';
 import {
@@ -64,6 +65,11 @@ interface Captured {
 
 export class PostgresSource {
   state: SourceState = SourceState.starting;
+  readonly metrics = new Metrics();
+  private readonly eventsOut = this.metrics.counter(
+    'cdclake_producer_events_total',
+    'change events handed to Kafka: snapshot rows and streamed changes (tombstones not counted)',
+  );
   private readonly config: Config;
   private readonly options: PostgresSourceOptions;
   private readonly log: Logger;
@@ -250,6 +256,7 @@ export class PostgresSource {
             );
             records.push(this.record(captured, row, event));
           }
+          this.eventsOut.inc(records.length);
           await this.publisher.publish(records);
         },
       );
@@ -421,6 +428,7 @@ export class PostgresSource {
     if (op === Op.delete)
       records.push({ topic: captured.topic, key: records[0]?.key as Buffer, value: null });
     this.changes++;
+    this.eventsOut.inc();
     await this.publisher.publish(records);
   }
 
