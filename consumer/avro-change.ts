@@ -64,6 +64,10 @@ interface WriterInfo {
   columns: ColumnDef[];
 }
 
+/** How long a record whose writer schema is not on the schemas topic yet waits for it (below the session timeout). */
+const SCHEMA_WAIT_MS = 20_000;
+const SCHEMA_RETRY_MS = 250;
+
 export class AvroChangeDecoder {
   private readonly store = new SchemaStore();
   private readonly writers = new Map<bigint, WriterInfo>();
@@ -76,6 +80,8 @@ export class AvroChangeDecoder {
   private readonly kafka: Kafka;
   private readonly schemasTopic: string;
   private lastRefresh = 0;
+  private refreshing: Promise<void> | undefined;
+  private readonly missing = new Set<bigint>();
 
   constructor(kafka: Kafka, schemasTopic: string) {
     this.kafka = kafka;
@@ -86,26 +92,56 @@ export class AvroChangeDecoder {
     return isSingleObject(value);
   }
 
-  async refresh(): Promise<void> {
-    this.lastRefresh = Date.now();
-    const entries = await readEntries(this.kafka, this.schemasTopic).catch(() => new Map<string, string>());
-    for (const schema of entries.values()) this.store.add(schema);
+  /** Reads the schemas topic again; calls made while a read runs share it. */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const entries = await readEntries(this.kafka, this.schemasTopic).catch(
+          () => new Map<string, string>(),
+        );
+        for (const schema of entries.values()) this.store.add(schema);
+      } finally {
+        this.lastRefresh = Date.now();
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
   }
 
   /**
    * The change, at once when its writer schemas are known; a promise when the schemas topic must be read
-   * again first (a new writer schema).
+   * again first (a new writer schema). The producer publishes a schema before the first event that uses it,
+   * but a consumer may read the event before the schemas topic shows it: an unknown schema is waited for
+   * (the topic read again, at most every SCHEMA_RETRY_MS) for up to SCHEMA_WAIT_MS, and only then is the
+   * record a dead letter (CDC_UNKNOWN_SCHEMA).
    */
   decode(key: Buffer | null, value: Buffer): DecodedChange | Promise<DecodedChange> {
-    const stale = Date.now() - this.lastRefresh > 1000;
-    if (stale && !this.store.has(readFingerprint(value)))
-      return this.refresh().then(() => this.decodeKnown(key, value));
-    if (stale && key !== null && isSingleObject(key)) {
-      const keyFingerprint = readFingerprint(key);
-      if (!this.keyColumns.has(keyFingerprint) && !this.store.has(keyFingerprint))
-        return this.refresh().then(() => this.decodeKnown(key, value));
-    }
+    if (!this.known(key, value)) return this.waitForSchemas(key, value);
     return this.decodeKnown(key, value);
+  }
+
+  private known(key: Buffer | null, value: Buffer): boolean {
+    if (!this.store.has(readFingerprint(value))) return false;
+    if (key === null || !isSingleObject(key)) return true;
+    const keyFingerprint = readFingerprint(key);
+    return this.keyColumns.has(keyFingerprint) || this.store.has(keyFingerprint);
+  }
+
+  private async waitForSchemas(key: Buffer | null, value: Buffer): Promise<DecodedChange> {
+    // A schema waited for in vain is not waited for again: later records of it go to dead letters at once.
+    const fingerprint = readFingerprint(value);
+    if (this.missing.has(fingerprint)) return this.refresh().then(() => this.decodeKnown(key, value));
+    const deadline = Date.now() + SCHEMA_WAIT_MS;
+    for (;;) {
+      const wait = this.lastRefresh + SCHEMA_RETRY_MS - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      await this.refresh();
+      if (this.known(key, value)) return this.decodeKnown(key, value);
+      if (Date.now() >= deadline) {
+        this.missing.add(fingerprint);
+        return this.decodeKnown(key, value);
+      }
+    }
   }
 
   /**

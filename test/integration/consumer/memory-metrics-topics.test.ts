@@ -6,7 +6,11 @@ import net from 'node:net';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import { createKafka } from '../../../core/kafka/client.ts';
-import { ensureTopics } from '../../../core/kafka/topics.ts';
+import { writeEntries } from '../../../core/kafka/compacted-topic.ts';
+import { ensureTopics, schemasTopic } from '../../../core/kafka/topics.ts';
+import { TableCodec } from '../../../core/events/envelope-codec.ts';
+import { fingerprintToHex } from '../../../core/events/fingerprint.ts';
+import { Op, type TableDef } from '../../../core/events/types.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { RawConsumer } from '../../../consumer/raw-consumer.ts';
 import { runGeneratorWorkload } from '../../../producer/generator-run.ts';
@@ -154,3 +158,67 @@ test('a running `cdclake consume` serves its metrics, and picks up topics create
   }
   expect(await child.exited).toBe(0);
 }, 120_000);
+
+test('an event read before its writer schema is on the schemas topic waits for it, not to dead letters', async () => {
+  const prefix = uniqueId('late');
+  const config = testConfig({ CDC_TOPIC_PREFIX: prefix, CONSUMER_BATCH_AGE_MS: '200' });
+  const kafka = createKafka(config);
+  const table: TableDef = {
+    schema: 'public',
+    name: 'notes',
+    key: ['id'],
+    columns: [
+      { name: 'id', type: { kind: 'int8' }, nullable: false },
+      { name: 'body', type: { kind: 'text' }, nullable: true },
+    ],
+  };
+  const codec = new TableCodec(table);
+  const topic = `${prefix}.public.notes`;
+  await ensureTopics(kafka, [
+    { topic, partitions: 1 },
+    { topic: schemasTopic(config), partitions: 1 },
+  ]);
+  const after = { id: 1n, body: 'written before its schema was published' };
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: [
+      {
+        key: codec.encodeKey(after),
+        value: codec.encodeEvent({
+          before: null,
+          after,
+          op: Op.create,
+          ts_ms: 1n,
+          source: {
+            connector: 'generator',
+            db: 'd',
+            schema: 'public',
+            table: 'notes',
+            lsn: null,
+            txId: null,
+            ts_ms: 1n,
+            snapshot: false,
+          },
+          pos: 1n,
+          unchanged: [],
+        }),
+      },
+    ],
+  });
+  await producer.disconnect();
+
+  const consumer = new RawConsumer(config, { untilIdle: true }, log);
+  const running = consumer.run();
+  // The schemas arrive three seconds after the consumer has read the event.
+  await new Promise((r) => setTimeout(r, 3000));
+  await writeEntries(
+    kafka,
+    schemasTopic(config),
+    [codec.key, codec.value].map((s) => ({ key: fingerprintToHex(s.fingerprint), value: s.json })),
+  );
+  const summary = await running;
+  expect(summary).toMatchObject({ events: 1, files: 1, deadLetters: 0 });
+  expect(await rawOffsetCounts(config, prefix)).toEqual({ rows: 1, distinct_offsets: 1 });
+}, 60_000);
