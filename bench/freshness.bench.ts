@@ -8,10 +8,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { resolveConfig } from '../core/config.ts';
+import { freePort } from '../core/free-port.ts';
+import { postgresConninfo } from '../core/postgres-conninfo.ts';
 import { integer, renderSql } from '../core/sql-files.ts';
 import { quotedIdentifier } from '../core/sql.ts';
 import { openLake } from '../merge/lake.ts';
@@ -37,29 +38,13 @@ function databaseUrl(name: string): URL {
   return url;
 }
 
-function conninfo(name: string): string {
-  const url = databaseUrl(name);
-  return `dbname=${name} host=${url.hostname} port=${url.port} user=${decodeURIComponent(url.username)} password=${decodeURIComponent(url.password)}`;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const env: Record<string, string> = {
   PG_URL: databaseUrl(id).toString(),
   PG_SLOT: id,
   PG_PUBLICATION: id,
   CDC_TOPIC_PREFIX: id,
   RAW_PREFIX: `bench/${id}/raw/`,
-  LAKE_CATALOG: `postgres:${conninfo(catalogDb)}`,
+  LAKE_CATALOG: `postgres:${postgresConninfo(base.PG_URL, catalogDb)}`,
   LAKE_DATA_PATH: `s3://${base.S3_BUCKET}/bench/${id}/lake/`,
   LOG_LEVEL: 'warn',
   KAFKAJS_NO_PARTITIONER_WARNING: '1',

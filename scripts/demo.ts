@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { resolveConfig } from '../core/config.ts';
+import { postgresConninfo } from '../core/postgres-conninfo.ts';
 import { starSchemaTables } from '../producer/generator/tables.ts';
 import { bronzeMatchesSource, CatchUp, countersCatchUp } from './demo/catch-up.ts';
 import {
@@ -64,10 +65,9 @@ const id = `demo_${Date.now().toString(36)}`;
 const catalogDatabase = `${id}_lake`;
 const sourceUrl = new URL(base.PG_URL);
 sourceUrl.pathname = `/${id}`;
-const pgUrl = new URL(base.PG_URL);
 // libpq's conninfo, as DuckLake's PostgreSQL catalog takes it; printed without its password.
-const catalogShown = `dbname=${catalogDatabase} host=${pgUrl.hostname} port=${pgUrl.port || '5432'} user=${decodeURIComponent(pgUrl.username)}`;
-const catalog = `${catalogShown} password=${decodeURIComponent(pgUrl.password)}`;
+const catalogShown = postgresConninfo(base.PG_URL, catalogDatabase, false);
+const catalog = postgresConninfo(base.PG_URL, catalogDatabase);
 const logDir = path.join(base.CDCLAKE_HOME, 'demo', id);
 const env: Record<string, string> = {
   PG_URL: sourceUrl.toString(),

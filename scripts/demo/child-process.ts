@@ -3,7 +3,6 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -89,18 +88,7 @@ export function describeExit(exit: ChildExit | undefined): string {
   return exit.signal !== null ? `ended by ${exit.signal}` : `exit code ${exit.code}`;
 }
 
-/** A port nobody listens on now, for a child's METRICS_PORT. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../core/free-port.ts';
 
 /** The generator's own count from its last log line: its metrics port closes as it exits. */
 export function generatorEvents(child: CdclakeChild): number | undefined {

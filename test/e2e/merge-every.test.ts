@@ -2,6 +2,7 @@
 // is compacted on its LAKE_COMPACT_EVERY schedule while the loop goes on, and SIGTERM ends it with exit 0.
 // The catalog is in PostgreSQL, so the test can query the lake while the merge holds it.
 
+import { postgresConninfo } from '../../core/postgres-conninfo.ts';
 import { expect, onTestFinished, test } from 'vitest';
 import { createTestDatabase, lakeTestConfig, uniqueId } from '../support/fixtures.ts';
 import { queryLake } from '../support/lake.ts';
@@ -23,8 +24,7 @@ test('merge --every merges each new object, compacts on schedule, and stops on S
   const id = uniqueId('evr');
   const database = await createTestDatabase(lakeTestConfig(id));
   onTestFinished(() => database.drop());
-  const url = new URL(database.url);
-  const conninfo = `dbname=${database.name} host=${url.hostname} port=${url.port} user=${decodeURIComponent(url.username)} password=${decodeURIComponent(url.password)}`;
+  const conninfo = postgresConninfo(database.url, database.name);
   const config = lakeTestConfig(id, { LAKE_CATALOG: `postgres:${conninfo}` });
   const topic = `${id}.public.items`;
   const write = (offset: number, name: string) =>

@@ -1,5 +1,6 @@
 // The real stack answers: Kafka, MinIO, PostgreSQL, DuckDB's httpfs and DuckLake, each exercised for real.
 
+import { postgresConninfo } from '../../core/postgres-conninfo.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,8 +109,7 @@ describe('the real stack', () => {
   test('a DuckLake lake with its catalog in PostgreSQL keeps rows across close and reopen', async () => {
     const database = await createTestDatabase(config);
     try {
-      const url = new URL(database.url);
-      const conninfo = `dbname=${database.name} host=${url.hostname} port=${url.port} user=${decodeURIComponent(url.username)} password=${decodeURIComponent(url.password)}`;
+      const conninfo = postgresConninfo(database.url, database.name);
       await writeThenReadLake(`postgres:${conninfo}`, `s3://${config.S3_BUCKET}/${prefix}lake-pg/`);
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();

@@ -8,26 +8,12 @@ import { createKafka } from '../../../core/kafka/client.ts';
 import { deadLettersTopic, ensureTopics } from '../../../core/kafka/topics.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { RawConsumer } from '../../../consumer/raw-consumer.ts';
+import { DEBEZIUM_FIXTURES, debeziumSample } from '../../support/debezium-samples.ts';
 import { testConfig, uniqueId } from '../../support/fixtures.ts';
 import { readTopic } from '../../support/kafka-read.ts';
 import { listRawObjects, queryRaw, queryRawObject } from '../../support/raw-layer.ts';
 
-const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'debezium');
-
-function sample(name: string): { key: Buffer | null; value: Buffer | null } {
-  const record = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as {
-    key: unknown;
-    value?: unknown;
-    valueText?: string;
-  };
-  const value =
-    record.valueText !== undefined
-      ? Buffer.from(record.valueText)
-      : record.value === null
-        ? null
-        : Buffer.from(JSON.stringify(record.value));
-  return { key: record.key === null ? null : Buffer.from(JSON.stringify(record.key)), value };
-}
+const sample = debeziumSample;
 
 test('Debezium JSON samples land typed in raw, and poison records land in dead letters with their reasons', async () => {
   const prefix = uniqueId('dbz');
@@ -111,7 +97,7 @@ test('a column whose type changes inside a batch closes the batch, and each obje
   const kafka = createKafka(config);
   const topic = `${prefix}.inventory.customers`;
   await ensureTopics(kafka, [{ topic, partitions: 1 }]);
-  const base = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'pg-create.json'), 'utf8')) as {
+  const base = JSON.parse(fs.readFileSync(path.join(DEBEZIUM_FIXTURES, 'pg-create.json'), 'utf8')) as {
     key: { payload: { id: number } };
     value: {
       schema: { fields: { field: string; fields?: { field: string; type: string }[] }[] };

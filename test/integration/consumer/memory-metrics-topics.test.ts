@@ -1,9 +1,6 @@
 // The consumer's flush under memory pressure, its /metrics endpoint as a running `cdclake consume` serves
 // it, and a topic created while it runs, against the real Kafka and MinIO.
 
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import { expect, test } from 'vitest';
 import { createKafka } from '../../../core/kafka/client.ts';
 import { writeEntries } from '../../../core/kafka/compacted-topic.ts';
@@ -14,27 +11,14 @@ import { Op, type TableDef } from '../../../core/events/types.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { RawConsumer } from '../../../consumer/raw-consumer.ts';
 import { runGeneratorWorkload } from '../../../producer/generator-run.ts';
+import { freePort } from '../../../core/free-port.ts';
+import { debeziumSample } from '../../support/debezium-samples.ts';
 import { testConfig, uniqueId } from '../../support/fixtures.ts';
 import { startCdclake } from '../../support/processes.ts';
 import { listRawObjects, overlaps, rawOffsetCounts } from '../../support/raw-layer.ts';
 
 const log = createLogger('test');
-const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'debezium');
-
-function sample(name: string): { key: Buffer | null; value: Buffer | null } {
-  const record = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as {
-    key: unknown;
-    value?: unknown;
-    valueText?: string;
-  };
-  const value =
-    record.valueText !== undefined
-      ? Buffer.from(record.valueText)
-      : record.value === null
-        ? null
-        : Buffer.from(JSON.stringify(record.value));
-  return { key: record.key === null ? null : Buffer.from(JSON.stringify(record.key)), value };
-}
+const sample = debeziumSample;
 
 test('batches are written early when the open batches together pass CONSUMER_MEMORY_BYTES', async () => {
   const prefix = uniqueId('mem');
@@ -69,17 +53,6 @@ test('batches are written early when the open batches together pass CONSUMER_MEM
     distinct_offsets: generated.events,
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as net.AddressInfo;
-      server.close(() => resolve(address.port));
-    });
-  });
-}
 
 /** Prometheus text to `name{labels}` → value. */
 async function scrape(port: number): Promise<Map<string, number>> {

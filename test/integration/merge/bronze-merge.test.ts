@@ -2,6 +2,7 @@
 // position and offset is chosen: replays change nothing, older events lose to newer ones, deletes stay
 // deleted against late older events but not against newer ones, unchanged columns keep their values.
 
+import { postgresConninfo } from '../../../core/postgres-conninfo.ts';
 import { expect, onTestFinished, test } from 'vitest';
 import { createTestDatabase, lakeTestConfig, uniqueId } from '../../support/fixtures.ts';
 import { bronzeState, mergeOnce, queryLake } from '../../support/lake.ts';
@@ -20,8 +21,7 @@ async function catalogFor(
 ): Promise<{ overrides: Record<string, string>; drop(): Promise<void> }> {
   if (kind === 'duckdb') return { overrides: {}, drop: async () => undefined };
   const database = await createTestDatabase(lakeTestConfig(id));
-  const url = new URL(database.url);
-  const conninfo = `dbname=${database.name} host=${url.hostname} port=${url.port} user=${decodeURIComponent(url.username)} password=${decodeURIComponent(url.password)}`;
+  const conninfo = postgresConninfo(database.url, database.name);
   return { overrides: { LAKE_CATALOG: `postgres:${conninfo}` }, drop: () => database.drop() };
 }
 
