@@ -1,10 +1,13 @@
 // Consume -> raw: cdclake's consumer writing the generator's change events as raw Parquet on S3, beside
-// kcat (librdkafka) reading the same topics to /dev/null on the same broker, in the same run.
+// kcat (librdkafka) reading the same topics to /dev/null on the same broker, and beside the same consumer
+// writing its batches with parquetjs-lite (bench/peers/), in the same run.
 //   npx tsx bench/consumer.bench.ts [--scale X] [--cpu-prof DIR]     (scale 1 = 1M orders, about 1.3M events)
 
 import { execFileSync } from 'node:child_process';
 import { resolveConfig } from '../core/config.ts';
+import { openDuckDB } from '../core/duckdb.ts';
 import { createKafka } from '../core/kafka/client.ts';
+import { literal, renderSql } from '../core/sql-files.ts';
 import { createLogger } from '../core/logger.ts';
 import { runGeneratorWorkload } from '../producer/generator-run.ts';
 import {
@@ -13,6 +16,7 @@ import {
   progress,
   table,
   runCdclakeMeasured,
+  runScriptMeasured,
   argString,
   writeResults,
   type Stage,
@@ -94,6 +98,48 @@ const steadySeconds =
   1000;
 const steadyRate = onKafka / steadySeconds;
 
+progress('the same consumer writing with parquetjs-lite...');
+// Its own group and raw prefix: S3 is the consumer's truth of progress, so it must not resume after the
+// objects the run above wrote.
+const peerStart = performance.now();
+const peer = await runScriptMeasured(
+  'bench/peers/consume-parquetjs.ts',
+  {
+    ...process.env,
+    CDC_TOPIC_PREFIX: prefix,
+    CONSUMER_GROUP: `${prefix}-parquetjs`,
+    RAW_PREFIX: `bench-parquetjs/${prefix}/`,
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  },
+  () => progress(`parquetjs-lite consumer: ${((performance.now() - peerStart) / 1000).toFixed(1)} s`),
+);
+progress('\n');
+const peerEvents = Number(/"events":(\d+)/.exec(peer.output)?.[1] ?? NaN);
+if (peerEvents !== events)
+  throw new Error(`the parquetjs-lite consumer read ${peerEvents} events, not ${events}:\n${peer.output}`);
+const peerRate = onKafka / peer.seconds;
+
+// Both writers' objects, read back by DuckDB: every event once, so neither figure counts lost or doubled work.
+const duck = await openDuckDB(config);
+for (const [writer, rawPrefix] of [
+  ['DuckDB', config.RAW_PREFIX],
+  ['parquetjs-lite', `bench-parquetjs/${prefix}/`],
+] as const) {
+  const counted = await duck.connection.runAndReadAll(
+    renderSql('bench/count-raw-rows.sql', {
+      glob: literal(`s3://${config.S3_BUCKET}/${rawPrefix}${prefix}.*/**/*.parquet`),
+    }),
+  );
+  const [rows, offsets] = (counted.getRows()[0] ?? []).map(Number);
+  if (rows !== events || offsets !== events)
+    throw new Error(
+      `the ${writer} writer's raw objects hold ${rows} rows at ${offsets} offsets, not ${events}`,
+    );
+}
+duck.close();
+
 const stages: Stage[] = [
   {
     name: 'consume -> raw Parquet on S3',
@@ -116,18 +162,28 @@ const stages: Stage[] = [
     meets: steadyRate >= 150_000 && steadyRate / kcatRate >= 0.5,
   },
   {
+    name: 'consume -> raw, writer DuckDB beside parquetjs-lite',
+    value: rate,
+    unit: 'records/s',
+    peer: 'same consumer, parquetjs-lite writer',
+    peer_value: peerRate,
+    ratio: rate / peerRate,
+    target: 'ratio >= 10',
+    meets: rate / peerRate >= 10,
+  },
+  {
     name: 'consumer peak RSS',
     value: peakRssMb,
     unit: 'MB',
-    peer: '-',
-    peer_value: 300,
-    ratio: peakRssMb / 300,
+    peer: 'same consumer, parquetjs-lite writer',
+    peer_value: peer.peakRssMb,
+    ratio: peakRssMb / peer.peakRssMb,
     target: '<= 300 MB',
     meets: peakRssMb <= 300,
   },
 ];
 process.stdout.write(
-  `\n${table(stages)}\n\n${events} events in ${seconds.toFixed(1)} s (${steadySeconds.toFixed(1)} s from assignment to all written), ${files} files; kcat ${onKafka} records in ${kcatSeconds.toFixed(1)} s\n`,
+  `\n${table(stages)}\n\n${events} events in ${seconds.toFixed(1)} s (${steadySeconds.toFixed(1)} s from assignment to all written), ${files} files; kcat ${onKafka} records in ${kcatSeconds.toFixed(1)} s; parquetjs-lite writer ${peer.seconds.toFixed(1)} s, peak RSS ${peer.peakRssMb} MB\n`,
 );
 process.stdout.write(`results: ${writeResults('consumer', scale, stages)}\n`);
 process.exit(0);

@@ -103,7 +103,26 @@ export function ensureCommand(command: string, pkg: string): void {
  * Runs `cdclake <args>` as its own process, as a user would, and samples its peak RSS from /proc
  * (VmHWM, the kernel's high-water mark). `profile` writes a V8 CPU profile into that folder.
  */
-export async function runCdclakeMeasured(
+export function runCdclakeMeasured(
+  args: string[],
+  env: Record<string, string | undefined>,
+  onTick?: () => void,
+  profile?: string,
+): Promise<{ seconds: number; peakRssMb: number; output: string }> {
+  const root = path.resolve(import.meta.dirname, '..');
+  return runNodeMeasured([path.join(root, 'bin', 'cdclake.js'), ...args], env, onTick, profile);
+}
+
+/** Runs a TypeScript script of the repository (through tsx) as its own process, measured as above. */
+export function runScriptMeasured(
+  script: string,
+  env: Record<string, string | undefined>,
+  onTick?: () => void,
+): Promise<{ seconds: number; peakRssMb: number; output: string }> {
+  return runNodeMeasured(['--import', 'tsx', path.resolve(import.meta.dirname, '..', script)], env, onTick);
+}
+
+async function runNodeMeasured(
   args: string[],
   env: Record<string, string | undefined>,
   onTick?: () => void,
@@ -113,7 +132,7 @@ export async function runCdclakeMeasured(
   const root = path.resolve(import.meta.dirname, '..');
   const nodeArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'bin', 'cdclake.js'), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -139,6 +158,6 @@ export async function runCdclakeMeasured(
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearInterval(timer);
   const seconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new Error(`cdclake ${args.join(' ')} exited ${code}:\n${output}`);
+  if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}:\n${output}`);
   return { seconds, peakRssMb: Math.round(peakKb / 1024), output };
 }

@@ -8,7 +8,7 @@
 // On revoke the open batch is discarded and an in-flight write is aborted: nothing more is committed.
 
 import type { DeadLetter } from './dead-letters.ts';
-import type { StagingBatch } from './staging-batch.ts';
+import type { RawBatch } from './raw-batch.ts';
 
 export const PartitionPhase = {
   assigned: 'assigned',
@@ -19,7 +19,7 @@ export type PartitionPhase = (typeof PartitionPhase)[keyof typeof PartitionPhase
 
 /** A batch taken for writing, with the offsets it covers (tombstones and skipped records included). */
 export interface TakenBatch {
-  batch: StagingBatch | undefined;
+  batch: RawBatch | undefined;
   deadLetters: DeadLetter[];
   first: bigint;
   last: bigint;
@@ -37,7 +37,7 @@ export class PartitionState {
   consumed = 0n;
   highWatermark = 0n;
   /** The open batch, created with the first change after a take. */
-  batch: StagingBatch | undefined;
+  batch: RawBatch | undefined;
   batchCreatedAt = 0;
   deadLetters: DeadLetter[] = [];
   ready: Promise<void>;

@@ -23,12 +23,15 @@ import { decodeDebeziumJson, looksLikeDebeziumJson } from './debezium-json.ts';
 import { rawObjectKey } from './object-key.ts';
 import { PartitionPhase, PartitionState, type TakenBatch } from './partition-state.ts';
 import { findResumePoint } from './resume.ts';
-import { StagingBatch, type ChangeShape } from './staging-batch.ts';
+import type { ChangeShape, OpenRawBatch, RawBatch } from './raw-batch.ts';
+import { StagingBatch } from './staging-batch.ts';
 import { uploadFile } from './upload.ts';
 
 export interface RawConsumerOptions {
   topics?: RegExp;
   untilIdle: boolean;
+  /** The writer of raw Parquet: cdclake's StagingBatch unless given (the benchmark's peer writer). */
+  openBatch?: OpenRawBatch;
 }
 
 export interface ConsumerSummary {
@@ -505,14 +508,14 @@ export class RawConsumer {
    * (the change joins the next one, so the taken batch covers only the offsets before it), new columns are
    * added. Undefined when the partition went away meanwhile.
    */
-  private async batchFor(state: PartitionState, shape: ChangeShape): Promise<StagingBatch | undefined> {
+  private async batchFor(state: PartitionState, shape: ChangeShape): Promise<RawBatch | undefined> {
     let open = state.batch;
     if (open !== undefined && !open.fits(shape)) {
       await this.flush(state);
       open = undefined;
     }
     if (open === undefined) {
-      open = await StagingBatch.open((this.duck as DuckSession).instance, state.topic, state.partition);
+      open = await (this.options.openBatch ?? this.openStagingBatch)(state.topic, state.partition);
       if ((state.phase as PartitionPhase) === PartitionPhase.gone) {
         open.discard();
         return undefined;
@@ -526,6 +529,9 @@ export class RawConsumer {
     }
     return open;
   }
+
+  private readonly openStagingBatch: OpenRawBatch = (topic, partition) =>
+    StagingBatch.open((this.duck as DuckSession).instance, topic, partition);
 
   private decode(key: Buffer | null, value: Buffer): DecodedChange | null | Promise<DecodedChange | null> {
     if (AvroChangeDecoder.handles(value)) return this.decoder.decode(key, value);

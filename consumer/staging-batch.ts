@@ -14,16 +14,14 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnDef } from '../core/events/types.ts';
 import { identifier, integer, literal, renderSql } from '../core/sql-files.ts';
+import type { ChangeShape, RawBatch } from './raw-batch.ts';
 import type { DecodedChange } from './decoded-change.ts';
 import type { DirectEvent, DirectPlan } from './direct-events.ts';
-
-/** What decides whether a change fits a batch: its table, key and columns. */
-export type ChangeShape = Pick<DecodedChange, 'table' | 'schema' | 'key' | 'columns'>;
 import { appendStaged, projectionList, stagingColumn } from './staging-columns.ts';
 
 const STAGING_TABLE = 'raw_batch';
 
-export class StagingBatch {
+export class StagingBatch implements RawBatch {
   readonly topic: string;
   readonly partition: number;
   readonly columns: ColumnDef[] = [];

@@ -1,0 +1,40 @@
+// What the consumer asks of a micro-batch of one topic partition, whatever writes it: the consumer decides
+// when a change fits, when to widen and when to write; the batch keeps the rows and writes one Parquet file.
+// cdclake's writer is StagingBatch (DuckDB's appender, then COPY); the benchmark's peer writes with
+// parquetjs-lite through the same interface.
+
+import type { ColumnDef } from '../core/events/types.ts';
+import type { DecodedChange } from './decoded-change.ts';
+import type { DirectEvent, DirectPlan } from './direct-events.ts';
+
+/** What decides whether a change fits a batch: its table, key and columns. */
+export type ChangeShape = Pick<DecodedChange, 'table' | 'schema' | 'key' | 'columns'>;
+
+export interface RawBatch {
+  readonly columns: ColumnDef[];
+  readonly rows: number;
+  readonly bytes: number;
+  /** False when the change's table, key or a column's type differs: the batch must be written first. */
+  fits(change: ChangeShape): boolean;
+  /** True when the change's writer schema has not been seen in this batch yet: call `widen` before appending. */
+  needsWiden(change: ChangeShape): boolean;
+  /** Adds the change's new columns; rows already appended read NULL there. */
+  widen(change: ChangeShape): Promise<void>;
+  /** The fast path for a change read by a DirectPlan; false when the batch cannot take it so (append it decoded). */
+  appendDirect(
+    shape: ChangeShape,
+    plan: DirectPlan,
+    event: DirectEvent,
+    message: Buffer,
+    offset: bigint,
+    bytes: number,
+  ): boolean;
+  append(change: DecodedChange, offset: bigint, bytes: number): void;
+  /** Writes the batch as one Parquet file (Contract 2's columns and metadata) at `path`, then lets go of it. */
+  write(path: string): Promise<void>;
+  /** Lets go of the batch without writing it. */
+  discard(): void;
+}
+
+/** Opens an empty batch for a topic partition. */
+export type OpenRawBatch = (topic: string, partition: number) => Promise<RawBatch>;
