@@ -15,7 +15,7 @@ import pg from 'pg';
 import { resolveConfig } from '../core/config.ts';
 import { postgresConninfo } from '../core/postgres-conninfo.ts';
 import { starSchemaTables } from '../producer/generator/tables.ts';
-import { bronzeMatchesSource, CatchUp, countersCatchUp } from './demo/catch-up.ts';
+import { CatchUp, countersCatchUp, lakeCaughtUp } from './demo/catch-up.ts';
 import {
   CdclakeChild,
   cdclakeToTerminal,
@@ -245,7 +245,7 @@ try {
     if (phase === CatchUp.bronze) {
       countersDoneAt ??= now;
       sourceCounts ??= await sourceRows(source, 'public', wanted);
-      if (lake !== undefined && lakeStartedAt > countersDoneAt && bronzeMatchesSource(lake, sourceCounts)) {
+      if (lakeCaughtUp({ lake, readBegunAt: lakeStartedAt, countersDoneAt, sourceRows: sourceCounts })) {
         phase = CatchUp.done;
         caughtUpAfter = seconds(started);
       }

@@ -46,3 +46,17 @@ export function bronzeMatchesSource(lake: LakeSnapshot, sourceRows: Map<string, 
   }
   return true;
 }
+
+/**
+ * Done: a lake read begun after the counters caught up (at `countersDoneAt`) shows bronze equal to the
+ * source. A read begun earlier may predate the merge pass the counters counted.
+ */
+export function lakeCaughtUp(check: {
+  lake: LakeSnapshot | undefined;
+  readBegunAt: number;
+  countersDoneAt: number;
+  sourceRows: Map<string, number>;
+}): boolean {
+  const { lake, readBegunAt, countersDoneAt, sourceRows } = check;
+  return lake !== undefined && readBegunAt > countersDoneAt && bronzeMatchesSource(lake, sourceRows);
+}

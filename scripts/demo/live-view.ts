@@ -71,12 +71,15 @@ export function renderLine(state: ViewState): string {
 }
 
 export class LiveView {
+  private readonly stream: NodeJS.WriteStream;
   private readonly tty: boolean;
   private readonly plainEveryMs: number;
   private drawn = 0;
-  private lastPlain = 0;
+  // The first line is printed at once, however soon after the process started.
+  private lastPlain = -Infinity;
 
   constructor(stream: NodeJS.WriteStream, plainEveryMs: number) {
+    this.stream = stream;
     this.tty = stream.isTTY === true;
     this.plainEveryMs = plainEveryMs;
   }
@@ -87,14 +90,14 @@ export class LiveView {
       const lines = renderBlock(state);
       // Back to the block's first line, clear to the end of the screen, draw again.
       const back = this.drawn > 0 ? `\x1b[${this.drawn}F\x1b[0J` : '';
-      process.stdout.write(back + lines.join('\n') + '\n');
+      this.stream.write(back + lines.join('\n') + '\n');
       this.drawn = lines.length;
       return;
     }
     const now = performance.now();
     if (!force && now - this.lastPlain < this.plainEveryMs) return;
     this.lastPlain = now;
-    process.stdout.write(renderLine(state) + '\n');
+    this.stream.write(renderLine(state) + '\n');
   }
 
   /** What follows is printed below the last block, which stays on screen. */
