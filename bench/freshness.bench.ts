@@ -6,17 +6,19 @@
 // reads it while the merge writes it. Also: the peak RSS of each process of the pipeline.
 //   npx tsx bench/freshness.bench.ts [--rate 10000] [--seconds 60]
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { resolveConfig } from '../core/config.ts';
 import { freePort } from '../core/free-port.ts';
 import { postgresConninfo } from '../core/postgres-conninfo.ts';
 import { integer, renderSql } from '../core/sql-files.ts';
-import { quotedIdentifier } from '../core/sql.ts';
 import { openLake } from '../merge/lake.ts';
-import { argNumber, progress, table, writeResults, type Stage } from './support.ts';
+import { CdclakeChild, describeExit } from '../scripts/demo/child-process.ts';
+import { createDatabase, dropDatabase, dropSlot } from '../scripts/demo/postgres-admin.ts';
+import { scrape } from '../scripts/demo/stage-metrics.ts';
+import { argNumber, peakRssKb, progress, table, writeResults, type Stage } from './support.ts';
 
 const RATE = argNumber('rate', 10_000);
 const SECONDS = argNumber('seconds', 60);
@@ -27,7 +29,6 @@ const TARGET_P99_S = 5;
 /** DESIGN.md's peer: Kafka Connect's S3 sink writes a file per rotation, commonly minutes; not run here. */
 const PEER_SECONDS = 600;
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const base = resolveConfig();
 const id = `fresh_${Date.now().toString(36)}`;
 const catalogDb = `${id}_lake`;
@@ -51,78 +52,42 @@ const env: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-interface Running {
-  name: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  peakKb: number;
-  output: string;
-  metricsPort: number;
-}
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), `cdclake-${id}-`));
+/** Each process of the pipeline, as the demo runs them, with its peak RSS so far. */
+const running: { child: CdclakeChild; peakKb: number }[] = [];
 
-const running: Running[] = [];
-
-async function start(name: string, args: string[]): Promise<Running> {
-  const metricsPort = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'cdclake.js'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, METRICS_PORT: String(metricsPort) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function start(name: string, args: string[]): Promise<CdclakeChild> {
+  const child = new CdclakeChild(name, args, {
+    env,
+    metricsPort: await freePort(),
+    logFile: path.join(logDir, `${name}.log`),
   });
-  const entry: Running = {
-    name,
-    child,
-    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
-    peakKb: 0,
-    output: '',
-    metricsPort,
-  };
-  const keep = (chunk: Buffer): void => {
-    entry.output = (entry.output + chunk.toString()).slice(-10_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  running.push(entry);
-  return entry;
+  running.push({ child, peakKb: 0 });
+  return child;
 }
 
 function sampleRss(): void {
-  for (const entry of running) {
-    try {
-      const status = fs.readFileSync(`/proc/${entry.child.pid}/status`, 'utf8');
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (hwm?.[1] !== undefined) entry.peakKb = Math.max(entry.peakKb, Number(hwm[1]));
-    } catch {
-      // exited
-    }
-  }
+  for (const entry of running) entry.peakKb = Math.max(entry.peakKb, peakRssKb(entry.child.pid));
 }
 
 async function stopAll(): Promise<void> {
-  for (const entry of running) entry.child.kill('SIGTERM');
-  await Promise.all(
-    running.map(async (entry) => {
-      const timer = setTimeout(() => entry.child.kill('SIGKILL'), 20_000);
-      await entry.exited;
-      clearTimeout(timer);
-    }),
-  );
+  await Promise.all(running.map((entry) => entry.child.stop(20_000)));
 }
 
 function failIfExited(): void {
-  for (const entry of running) {
-    if (entry.child.exitCode !== null)
-      throw new Error(`${entry.name} ended early (exit ${entry.child.exitCode}):\n${entry.output}`);
+  for (const { child } of running) {
+    if (!child.running)
+      throw new Error(`${child.command} ended early (${describeExit(child.exit)}):\n${child.tail(40)}`);
   }
 }
 
 /** Change events the consumer has read so far, from its /metrics. */
-async function consumed(consumer: Running): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${consumer.metricsPort}/metrics`)).text();
-  let sum = 0;
-  for (const match of text.matchAll(/^cdclake_consumer_events_in_total(?:\{[^}]*\})? (\S+)$/gm))
-    sum += Number(match[1]);
-  return sum;
+async function consumed(consumer: CdclakeChild): Promise<number> {
+  const metrics = await scrape(consumer.metricsPort);
+  const events = metrics?.get('cdclake_consumer_events_in_total');
+  if (events === undefined)
+    throw new Error(`the consumer's /metrics did not answer (its log: ${consumer.logFile})`);
+  return events;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -134,8 +99,8 @@ function percentile(sorted: number[], p: number): number {
 
 const admin = new pg.Client({ connectionString: base.PG_URL });
 await admin.connect();
-await admin.query(`CREATE DATABASE ${quotedIdentifier(id)}`);
-await admin.query(`CREATE DATABASE ${quotedIdentifier(catalogDb)}`);
+await createDatabase(admin, id);
+await createDatabase(admin, catalogDb);
 const source = new pg.Client({ connectionString: env.PG_URL });
 await source.connect();
 const rssTimer = setInterval(sampleRss, 250);
@@ -245,15 +210,12 @@ try {
   sampleRss();
   lake?.close();
   await stopAll();
-  await admin
-    .query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [id])
-    .catch(() => undefined);
+  await dropSlot(admin, id).catch(() => undefined);
   await source.end().catch(() => undefined);
-  await admin.query(`DROP DATABASE IF EXISTS ${quotedIdentifier(id)} WITH (FORCE)`).catch(() => undefined);
-  await admin
-    .query(`DROP DATABASE IF EXISTS ${quotedIdentifier(catalogDb)} WITH (FORCE)`)
-    .catch(() => undefined);
+  await dropDatabase(admin, id).catch(() => undefined);
+  await dropDatabase(admin, catalogDb).catch(() => undefined);
   await admin.end();
+  fs.rmSync(logDir, { recursive: true, force: true });
 }
 
 const sorted = freshness.map((f) => f.seconds).sort((a, b) => a - b);
@@ -278,8 +240,8 @@ const stages: Stage[] = [
     peer,
     peer_value: PEER_SECONDS,
     ratio: PEER_SECONDS / p50,
-    target: `p99 <= ${TARGET_P99_S} s`,
-    meets: p50 <= TARGET_P99_S,
+    target: '-',
+    meets: true,
   },
   {
     name: `end-to-end freshness p99 at ${RATE.toLocaleString('en-US')} events/s`,
@@ -292,14 +254,15 @@ const stages: Stage[] = [
     meets: p99 <= TARGET_P99_S,
   },
   ...running.map((entry): Stage => ({
-    name: `${entry.name} peak RSS (freshness run)`,
+    name: `${entry.child.name} peak RSS (freshness run)`,
     value: Math.round(entry.peakKb / 1024),
     unit: 'MB',
-    peer: '-',
+    // DESIGN.md budgets the consumer only; the other processes are shown against the same 300 MB.
+    peer: "the consumer's 300 MB budget",
     peer_value: 300,
     ratio: entry.peakKb / 1024 / 300,
-    target: entry.name === 'consumer' ? '<= 300 MB' : '-',
-    meets: entry.name === 'consumer' ? entry.peakKb / 1024 <= 300 : true,
+    target: entry.child.name === 'consumer' ? '<= 300 MB' : '-',
+    meets: entry.child.name === 'consumer' ? entry.peakKb / 1024 <= 300 : true,
   })),
 ];
 const file = writeResults('freshness', argNumber('scale', 1), stages);

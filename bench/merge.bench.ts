@@ -12,6 +12,7 @@ import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { resolveConfig, type Config } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import { createS3Client } from '../core/s3.ts';
+import { identifier, renderSql } from '../core/sql-files.ts';
 import { MergeJob } from '../merge/merge-job.ts';
 import { listRawObjectsAfter, listRawPartitions, type RawObject } from '../merge/raw-listing.ts';
 import { runGeneratorWorkload } from '../producer/generator-run.ts';
@@ -125,13 +126,7 @@ const fingerprint = async (job: MergeJob): Promise<string> => {
   const parts: string[] = [];
   for (const t of ['customers', 'orders', 'products'])
     parts.push(
-      String(
-        (
-          await job.query(
-            `SELECT count(*) AS n, sum(hash(s)) AS h FROM (SELECT * EXCLUDE (_merged_at) FROM bronze.${t}) AS s`,
-          )
-        )[0]?.h,
-      ),
+      String((await job.query(renderSql('bench/bronze-fingerprint.sql', { table: identifier(t) })))[0]?.h),
     );
   return parts.join('/');
 };
@@ -149,8 +144,9 @@ const stages: Stage[] = [
     name: `merge raw -> bronze, incremental over ${batches} micro-batches`,
     value: rate,
     unit: 'raw rows/s',
-    peer: `rebuild bronze from all raw each time (${batches} rebuilds)`,
-    peer_value: rebuildRows / rebuildSeconds,
+    // The same new raw rows made visible per second of merging: the rebuild reads all raw each time.
+    peer: `rebuild bronze from all raw after each micro-batch (${batches} rebuilds, same rows made visible)`,
+    peer_value: rawRows / rebuildSeconds,
     ratio,
     target: `>= 1M raw rows/s; rebuild time / incremental time >= ${TARGET_RATIO}`,
     meets: rate >= TARGET_ROWS_PER_SECOND && ratio >= TARGET_RATIO,
@@ -168,7 +164,7 @@ const stages: Stage[] = [
 ];
 process.stdout.write(
   `\n${table(stages)}\n\n${rawRows} raw rows in ${totalObjects} objects: incremental ${incrementalSeconds.toFixed(1)} s in total; ` +
-    `rebuilds ${rebuildSeconds.toFixed(1)} s in total (ratio ${ratio.toFixed(2)}, the time a rebuild-each-time merge spends for the same freshness)\n`,
+    `rebuilds ${rebuildSeconds.toFixed(1)} s in total, reading ${rebuildRows} raw rows (ratio ${ratio.toFixed(2)}, the time a rebuild-each-time merge spends for the same freshness)\n`,
 );
 process.stdout.write(
   `incremental time by step (ms, all tables): ${Object.entries(steps)

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/** A figure with no target of its own has target '-' and meets true (nothing to fail); the table shows '-'. */
 export interface Stage {
   name: string;
   value: number;
@@ -70,7 +71,7 @@ export function table(stages: Stage[]): string {
     '| stage | value | unit | peer | peer value | ratio | target | meets |\n| --- | ---: | --- | --- | ---: | ---: | --- | --- |';
   const rows = stages.map(
     (s) =>
-      `| ${s.name} | ${figure(s.value)} | ${s.unit} | ${s.peer} | ${figure(s.peer_value)} | ${s.ratio.toFixed(2)} | ${s.target} | ${s.meets ? 'yes' : 'no'} |`,
+      `| ${s.name} | ${figure(s.value)} | ${s.unit} | ${s.peer} | ${figure(s.peer_value)} | ${s.ratio.toFixed(2)} | ${s.target} | ${s.target === '-' ? '-' : s.meets ? 'yes' : 'no'} |`,
   );
   return [head, ...rows].join('\n');
 }
@@ -96,6 +97,20 @@ export function ensureCommand(command: string, pkg: string): void {
       stdio: 'inherit',
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
+  }
+}
+
+/**
+ * A process's peak RSS so far (VmHWM, the kernel's high-water mark) in kB; 0 once it has exited (its last
+ * high-water mark was read by an earlier sample).
+ */
+export function peakRssKb(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return Number(hwm?.[1] ?? 0);
+  } catch {
+    return 0;
   }
 }
 
@@ -145,13 +160,7 @@ async function runNodeMeasured(
   child.stderr.on('data', keep);
   let peakKb = 0;
   const sample = (): void => {
-    try {
-      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-      if (hwm?.[1] !== undefined) peakKb = Math.max(peakKb, Number(hwm[1]));
-    } catch {
-      // the process has exited between two samples; its last high-water mark was read before
-    }
+    peakKb = Math.max(peakKb, peakRssKb(child.pid));
     onTick?.();
   };
   const timer = setInterval(sample, 250);

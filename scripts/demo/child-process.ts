@@ -57,6 +57,10 @@ export class CdclakeChild {
     return `cdclake ${this.args.join(' ')}`;
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get running(): boolean {
     return this.exit === undefined;
   }

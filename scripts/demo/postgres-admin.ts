@@ -1,4 +1,4 @@
-// What the demo asks PostgreSQL itself: its databases, the WAL position, how far its slot is confirmed,
+// What the demo (and the freshness bench) ask PostgreSQL itself: its databases, the WAL position, how far its slot is confirmed,
 // the source tables and their rows, and dropping the slot at the end.
 
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,6 +8,10 @@ import { lsnToBigInt } from '../../producer/postgres/pgoutput.ts';
 
 export async function createDatabase(admin: pg.Client, name: string): Promise<void> {
   await admin.query(renderSql('demo/create-database.sql', { database: identifier(name) }));
+}
+
+export async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
+  await admin.query(renderSql('demo/drop-database.sql', { database: identifier(name) }));
 }
 
 export async function currentWalLsn(admin: pg.Client): Promise<bigint> {
