@@ -90,6 +90,10 @@ export const configSchema = z
       .string()
       .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 30m, 1h or 1d')
       .default('1h'),
+    LAKE_MODELS_EVERY: z
+      .string()
+      .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 10s, 1m')
+      .default('10s'),
     LAKE_SNAPSHOT_RETENTION: z
       .string()
       .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 1h, 7d')

@@ -77,7 +77,12 @@ export class MergeJob {
   }
 
   /** One pass over every raw topic partition. */
-  async pass(): Promise<PassResult> {
+  /**
+   * One pass: every table with new raw objects, then (unless `models` is false) the silver and gold models
+   * whose inputs changed. Models skipped by a pass are caught up by the next refresh: the lake remembers
+   * when each was built and when each bronze table was merged.
+   */
+  async pass(options: { models?: boolean } = {}): Promise<PassResult> {
     const started = performance.now();
     const { connection } = await this.session();
     const checkpoints = await readCheckpoints(connection);
@@ -121,9 +126,16 @@ export class MergeJob {
         this.log.error({ err, topic }, 'merge of this topic failed; the other topics go on');
       }
     }
-    if (this.withModels) result.models = await this.models.refresh(connection, changedTables, this.log);
+    if (this.withModels && options.models !== false)
+      result.models = await this.models.refresh(connection, changedTables, this.log);
     this.duration.set((performance.now() - started) / 1000);
     return result;
+  }
+
+  /** The models older than the bronze tables they read, rebuilt (the end of `merge --every`). */
+  async refreshModels(): Promise<string[]> {
+    if (!this.withModels) return [];
+    return this.models.refresh((await this.session()).connection, new Set(), this.log);
   }
 
   /** A query against the job's lake (benchmarks and tests). */

@@ -30,6 +30,11 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
     }
     const server = await job.metrics.serve(config.METRICS_PORT).catch(() => undefined);
     const compactEvery = parseDuration(config.LAKE_COMPACT_EVERY, 'LAKE_COMPACT_EVERY');
+    // Bronze every pass; silver and gold at most every LAKE_MODELS_EVERY, so rebuilding them does not hold
+    // back the next pass (freshness is bronze's). Whatever a skipped refresh left stale is rebuilt at the end.
+    const modelsEvery = parseDuration(config.LAKE_MODELS_EVERY, 'LAKE_MODELS_EVERY');
+    let lastModels = Number.NEGATIVE_INFINITY;
+    let modelsStale = false;
     let lastCompaction = Date.now();
     let stopped = false;
     let wake: (() => void) | undefined;
@@ -39,7 +44,10 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
     });
     try {
       while (!stopped) {
-        const result = await job.pass();
+        const modelsDue = Date.now() - lastModels >= modelsEvery;
+        const result = await job.pass({ models: modelsDue });
+        if (modelsDue) lastModels = Date.now();
+        modelsStale = modelsDue ? false : modelsStale || result.merged.some((m) => m.changed > 0);
         if (result.merged.length > 0 || result.failed.length > 0)
           log.info({ summary: report(result) }, 'pass');
         if (Date.now() - lastCompaction >= compactEvery) {
@@ -51,6 +59,7 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
           setTimeout(resolve, every);
         });
       }
+      if (modelsStale) log.info({ models: await job.refreshModels() }, 'models brought up to date');
     } finally {
       await server?.close();
     }

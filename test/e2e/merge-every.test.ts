@@ -1,12 +1,13 @@
 // `cdclake merge --every` as a user leaves it running: new raw objects reach bronze pass after pass, the lake
-// is compacted on its LAKE_COMPACT_EVERY schedule while the loop goes on, and SIGTERM ends it with exit 0.
+// is compacted on its LAKE_COMPACT_EVERY schedule while the loop goes on, silver and gold are rebuilt on
+// their LAKE_MODELS_EVERY schedule and brought up to date at the end, and SIGTERM ends it with exit 0.
 // The catalog is in PostgreSQL, so the test can query the lake while the merge holds it.
 
 import { postgresConninfo } from '../../core/postgres-conninfo.ts';
 import { expect, onTestFinished, test } from 'vitest';
 import { createTestDatabase, lakeTestConfig, uniqueId } from '../support/fixtures.ts';
 import { queryLake } from '../support/lake.ts';
-import { startCdclake } from '../support/processes.ts';
+import { runCdclake, startCdclake } from '../support/processes.ts';
 import { writeRawObject } from '../support/raw-writer.ts';
 
 const columns = { id: 'BIGINT', name: 'VARCHAR' };
@@ -66,3 +67,82 @@ test('merge --every merges each new object, compacts on schedule, and stops on S
   );
   expect(state).toEqual({ rows: 1n, next: 6n });
 }, 180_000);
+
+test('merge --every rebuilds silver and gold on LAKE_MODELS_EVERY, not every pass, and brings them up to date when stopped', async () => {
+  const id = uniqueId('mdl');
+  const database = await createTestDatabase(lakeTestConfig(id));
+  onTestFinished(() => database.drop());
+  const config = lakeTestConfig(id, {
+    LAKE_CATALOG: `postgres:${postgresConninfo(database.url, database.name)}`,
+  });
+  const workload = async (seed: string): Promise<void> => {
+    await runCdclake(config, [
+      'produce',
+      '--source',
+      'generator',
+      '--target',
+      'kafka',
+      '--orders',
+      '400',
+      '--seed',
+      seed,
+    ]);
+    await runCdclake(config, ['consume', '--until-idle']);
+  };
+  type Orders = { n: bigint; amount: string };
+  const silverOrders = async (): Promise<Orders | undefined> =>
+    (
+      await queryLake<Orders>(
+        config,
+        'SELECT count(*) AS n, CAST(sum(total_amount) AS VARCHAR) AS amount FROM silver.orders',
+      )
+    )[0];
+  const bronzeOrders = async (): Promise<Orders | undefined> =>
+    (
+      await queryLake<Orders>(
+        config,
+        'SELECT count(*) AS n, CAST(sum(total_amount) AS VARCHAR) AS amount FROM bronze.orders WHERE NOT _deleted',
+      )
+    )[0];
+  const builtAt = async (): Promise<string | undefined> =>
+    (
+      await queryLake<{ at: string }>(
+        config,
+        "SELECT CAST(built_at AS VARCHAR) AS at FROM cdclake.models WHERE model = 'silver.orders'",
+      )
+    )[0]?.at;
+
+  await workload('1');
+  const child = startCdclake(config, ['merge', '--every', '300ms'], {
+    LAKE_MODELS_EVERY: '1h',
+    LOG_LEVEL: 'info',
+    METRICS_PORT: '0',
+  });
+  let firstBuild: string | undefined;
+  try {
+    // The first pass is due: bronze and then the models.
+    await until('silver.orders built from the first workload', async () => {
+      const silver = await silverOrders();
+      return silver !== undefined && silver.n > 0n && silver.amount === (await bronzeOrders())?.amount;
+    });
+    firstBuild = await builtAt();
+    expect(firstBuild).toBeDefined();
+    const before = await silverOrders();
+    // Another workload (other values for the same keys): bronze follows within passes, silver does not yet.
+    await workload('2');
+    await until('the second workload in bronze', async () => {
+      const bronze = await bronzeOrders();
+      return bronze !== undefined && bronze.amount !== before?.amount;
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await builtAt()).toBe(firstBuild);
+    expect(await silverOrders()).toEqual(before);
+  } finally {
+    child.process.kill('SIGTERM');
+  }
+  expect(await child.exited).toBe(0);
+  expect(child.output()).toContain('models brought up to date');
+  expect(child.output()).not.toMatch(/"level":(50|60)/);
+  expect(await builtAt()).not.toBe(firstBuild);
+  expect(await silverOrders()).toEqual(await bronzeOrders());
+}, 300_000);
