@@ -1,5 +1,7 @@
 // Writes the synthetic workload into PostgreSQL, one source transaction per generated txId, so the real
 // replication path carries it. Rows travel as JSON and PostgreSQL types them (json_populate_record).
+// The transactions finished in a batch go in one round trip (a procedure commits each on its own): one
+// round trip per transaction held the generator near 5.5k events/s here.
 
 import pg from 'pg';
 import type { Row, TableDef } from '../../core/events/types.ts';
@@ -29,6 +31,8 @@ function rowJson(table: TableDef, row: Row): string {
 export class PostgresWriter {
   private readonly client: pg.Client;
   private transaction: string[] = [];
+  /** Finished transactions not sent yet, each a JSON array of changes. */
+  private finished: string[] = [];
   private txId = -1;
 
   constructor(connectionString: string) {
@@ -42,11 +46,14 @@ export class PostgresWriter {
     await this.client.query(sqlFile('generator/apply-changes.sql'));
   }
 
-  /** Applies changes in order, one source transaction per txId, each in one round trip. */
+  /**
+   * Applies changes in order, one source transaction per txId: the transactions finished by this batch are
+   * committed when it returns; the last one may go on in the next batch.
+   */
   async write(changes: readonly GeneratedChange[]): Promise<void> {
     for (const change of changes) {
       if (change.txId !== this.txId) {
-        await this.commit();
+        this.finish();
         this.txId = change.txId;
       }
       const row = rowJson(change.table, (change.after ?? change.before) as Row);
@@ -54,21 +61,29 @@ export class PostgresWriter {
         `{"table":${JSON.stringify(change.table.name)},"op":"${change.op}","row":${row}}`,
       );
     }
+    await this.send();
   }
 
   async close(): Promise<void> {
-    await this.commit();
+    this.finish();
+    await this.send();
     await this.client.end();
   }
 
-  private async commit(): Promise<void> {
+  private finish(): void {
     if (this.transaction.length === 0) return;
-    const changes = `[${this.transaction.join(',')}]`;
+    this.finished.push(`[${this.transaction.join(',')}]`);
     this.transaction = [];
+  }
+
+  private async send(): Promise<void> {
+    if (this.finished.length === 0) return;
+    const transactions = `[${this.finished.join(',')}]`;
+    this.finished = [];
     await this.client.query({
       name: 'cdclake-apply',
       text: sqlFile('generator/apply.sql'),
-      values: [changes],
+      values: [transactions],
     });
   }
 }

@@ -49,3 +49,17 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Applies several generated transactions in one round trip, each committed on its own (a procedure may
+-- COMMIT when CALLed outside a transaction block), so the source still sees one transaction per txId.
+CREATE OR REPLACE PROCEDURE pg_temp.cdclake_apply_transactions(transactions jsonb)
+LANGUAGE plpgsql AS $$
+DECLARE
+    t jsonb;
+BEGIN
+    FOR t IN SELECT value FROM jsonb_array_elements(transactions) LOOP
+        PERFORM pg_temp.cdclake_apply_changes(t);
+        COMMIT;
+    END LOOP;
+END
+$$;

@@ -1,1 +1,2 @@
-SELECT pg_temp.cdclake_apply_changes($1::jsonb);
+-- Generated transactions (a JSON array of transactions, each an array of changes), each committed on its own.
+CALL pg_temp.cdclake_apply_transactions($1::jsonb);
