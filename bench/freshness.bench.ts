@@ -110,8 +110,9 @@ let lake: Awaited<ReturnType<typeof openLake>> | undefined;
 let deliveredRate = 0;
 try {
   await source.query(renderSql('bench/create-probe.sql', {}));
-  // The generator runs longer than the measurement and is stopped at its end.
-  const orders = Math.ceil((RATE * (SECONDS + 120)) / 4);
+  // The generator runs longer than warm-up, measurement and drain, and is stopped at the end: the workload
+  // makes about 1.3 change events per order (1M orders, 1.31M events).
+  const orders = Math.ceil((RATE * (SECONDS + 180)) / 1.3);
   await start('generator', [
     'produce',
     '--source',
