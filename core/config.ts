@@ -93,7 +93,7 @@ export const configSchema = z
     LAKE_MODELS_EVERY: z
       .string()
       .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 10s, 1m')
-      .default('10s'),
+      .default('1m'),
     LAKE_SNAPSHOT_RETENTION: z
       .string()
       .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 1h, 7d')

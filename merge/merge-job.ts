@@ -4,10 +4,12 @@
 // and skipped; the other tables go on.
 
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
 import type { DuckSession } from '../core/duckdb.ts';
 import type { Logger } from '../core/logger.ts';
 import { Metrics } from '../core/metrics.ts';
+import { renderSql } from '../core/sql-files.ts';
 import { createS3Client } from '../core/s3.ts';
 import { readCheckpoints } from './checkpoints.ts';
 import { compactLake } from './maintenance.ts';
@@ -43,6 +45,7 @@ export class MergeJob {
   private readonly s3: S3Client;
   private readonly models: ModelSet;
   private lake: DuckSession | undefined;
+  private modelConnection: DuckDBConnection | undefined;
   private readonly rowsMerged = this.metrics.counter(
     'cdclake_merge_raw_rows_total',
     'raw rows read by merges',
@@ -132,10 +135,29 @@ export class MergeJob {
     return result;
   }
 
-  /** The models older than the bronze tables they read, rebuilt (the end of `merge --every`). */
+  /**
+   * The models older than the bronze tables they read, rebuilt on a connection of their own, so `merge --every`
+   * can go on merging bronze while they build (each model and each table merge is its own DuckLake
+   * transaction, and they write different tables).
+   */
   async refreshModels(): Promise<string[]> {
     if (!this.withModels) return [];
-    return this.models.refresh((await this.session()).connection, new Set(), this.log);
+    return this.models.refresh(await this.modelsConnection(), new Set(), this.log);
+  }
+
+  private async modelsConnection(): Promise<DuckDBConnection> {
+    if (this.modelConnection === undefined) {
+      const connection = await (await this.session()).instance.connect();
+      try {
+        await connection.run(renderSql('session/parquet-metadata-cache.sql', {}));
+        await connection.run(renderSql('lake/use.sql', {}));
+      } catch (error: unknown) {
+        connection.closeSync();
+        throw error;
+      }
+      this.modelConnection = connection;
+    }
+    return this.modelConnection;
   }
 
   /** A query against the job's lake (benchmarks and tests). */
@@ -152,6 +174,8 @@ export class MergeJob {
   }
 
   close(): void {
+    this.modelConnection?.closeSync();
+    this.modelConnection = undefined;
     this.lake?.close();
     this.lake = undefined;
     this.s3.destroy();

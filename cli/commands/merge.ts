@@ -30,11 +30,27 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
     }
     const server = await job.metrics.serve(config.METRICS_PORT).catch(() => undefined);
     const compactEvery = parseDuration(config.LAKE_COMPACT_EVERY, 'LAKE_COMPACT_EVERY');
-    // Bronze every pass; silver and gold at most every LAKE_MODELS_EVERY, so rebuilding them does not hold
-    // back the next pass (freshness is bronze's). Whatever a skipped refresh left stale is rebuilt at the end.
+    // Bronze every pass; silver and gold at most every LAKE_MODELS_EVERY, built beside the passes (a
+    // connection of their own), so rebuilding them does not hold back bronze's freshness. What is stale when
+    // the loop stops is rebuilt before it exits.
     const modelsEvery = parseDuration(config.LAKE_MODELS_EVERY, 'LAKE_MODELS_EVERY');
     let lastModels = Number.NEGATIVE_INFINITY;
-    let modelsStale = false;
+    let modelsStale = true;
+    let modelsRun: Promise<void> | undefined;
+    const refreshModels = (): void => {
+      lastModels = Date.now();
+      modelsStale = false;
+      const run = job.refreshModels().then(
+        (models) => {
+          if (models.length > 0) log.info({ models }, 'models rebuilt');
+        },
+        (error: unknown) => {
+          modelsStale = true;
+          log.error({ err: error }, 'model refresh failed; the next one tries again');
+        },
+      );
+      modelsRun = run.finally(() => (modelsRun = undefined));
+    };
     let lastCompaction = Date.now();
     let stopped = false;
     let wake: (() => void) | undefined;
@@ -44,13 +60,13 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
     });
     try {
       while (!stopped) {
-        const modelsDue = Date.now() - lastModels >= modelsEvery;
-        const result = await job.pass({ models: modelsDue });
-        if (modelsDue) lastModels = Date.now();
-        modelsStale = modelsDue ? false : modelsStale || result.merged.some((m) => m.changed > 0);
+        const result = await job.pass({ models: false });
+        if (result.merged.some((m) => m.changed > 0)) modelsStale = true;
         if (result.merged.length > 0 || result.failed.length > 0)
           log.info({ summary: report(result) }, 'pass');
+        if (modelsStale && modelsRun === undefined && Date.now() - lastModels >= modelsEvery) refreshModels();
         if (Date.now() - lastCompaction >= compactEvery) {
+          await modelsRun; // compaction rewrites files the models read
           await job.compact().catch((error: unknown) => log.error({ err: error }, 'lake compaction failed'));
           lastCompaction = Date.now();
         }
@@ -59,6 +75,7 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
           setTimeout(resolve, every);
         });
       }
+      await modelsRun;
       if (modelsStale) log.info({ models: await job.refreshModels() }, 'models brought up to date');
     } finally {
       await server?.close();
