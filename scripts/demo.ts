@@ -80,6 +80,8 @@ const env: Record<string, string> = {
   // The slot follows the source within a second once the generator is done; topics are found as they appear.
   PRODUCER_HEARTBEAT_MS: '1000',
   CONSUMER_TOPIC_REFRESH_MS: '1000',
+  // Silver and gold grow in the live view too, not only at the end (the default is every minute).
+  LAKE_MODELS_EVERY: '10s',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
