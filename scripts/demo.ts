@@ -344,6 +344,12 @@ try {
   await admin.end().catch(() => undefined);
 }
 
+/** How to see or stop the services, by where scripts/demo.sh found them. */
+const SERVICES_STOP: Record<string, string> = {
+  native: 'npm run services -- status | down',
+  compose: 'docker compose ps | down',
+  environment: "they are the environment's (KAFKA_BROKERS, S3_ENDPOINT, PG_URL)",
+};
 if (failure !== undefined) out(`\nThe demo failed: ${failure}`);
 out(
   `\nThe lake of this run: catalog PostgreSQL database ${catalogDatabase} (LAKE_CATALOG=postgres:${catalogShown}, ` +
@@ -351,6 +357,6 @@ out(
     `Query it:\n  PGPASSWORD=... LAKE_CATALOG='postgres:${catalogShown}' LAKE_DATA_PATH=${env.LAKE_DATA_PATH} ` +
     `node bin/cdclake.js query "SELECT * FROM gold.monthly_revenue"\n` +
     `Replication slot ${id} ${slotDropped ? 'dropped' : 'NOT dropped'}; the source database ${id} is kept; logs in ${path.relative(ROOT, logDir)}/; ` +
-    `the services keep running: npm run services -- status | down`,
+    `the services keep running: ${SERVICES_STOP[process.env['CDCLAKE_DEMO_SERVICES'] ?? 'native'] ?? SERVICES_STOP['native']}`,
 );
 process.exitCode = interruptedBy !== undefined ? 130 : failure !== undefined ? 1 : 0;

@@ -172,9 +172,15 @@ try {
     case 'logs':
       logs(argument);
       break;
+    case 'extensions':
+      // Only the DuckDB extensions, for services that run elsewhere (compose, or endpoints in the environment).
+      await step(`DuckDB ${DUCKDB_VERSION} extensions`, () =>
+        installDuckdbExtensions(home, config.DUCKDB_EXTENSION_DIR),
+      );
+      break;
     default:
       process.stderr.write(
-        'usage: npm run services -- up | down | status | logs [kafka|minio|postgres] | env\n',
+        'usage: npm run services -- up | down | status | logs [kafka|minio|postgres] | env | extensions\n',
       );
       process.exitCode = 2;
   }
