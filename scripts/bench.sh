@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run bench [-- --scale X]`: installs what is missing, starts the native services unless they run,
+# `npm run bench [-- --scale X]`: installs what is missing, finds or starts the services (scripts/use-services.sh),
 # then runs every benchmark beside its peer (DESIGN.md, performance targets); results go to bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +18,7 @@ orders=$(awk -v s="$scale" 'BEGIN { if (s + 0 <= 0) exit 1; printf "%d", 1000000
   { echo "npm run bench: --scale $scale: expected a positive number" >&2; exit 2; }
 
 bash scripts/with-deps.sh true
-bash scripts/services.sh up >&2
-eval "$(bash scripts/services.sh env)"
-
-tsx=node_modules/.bin/tsx
+source scripts/use-services.sh >&2
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 run() {
   echo "" && echo "## $1" && shift

@@ -357,6 +357,6 @@ out(
     `Query it:\n  PGPASSWORD=... LAKE_CATALOG='postgres:${catalogShown}' LAKE_DATA_PATH=${env.LAKE_DATA_PATH} ` +
     `node bin/cdclake.js query "SELECT * FROM gold.monthly_revenue"\n` +
     `Replication slot ${id} ${slotDropped ? 'dropped' : 'NOT dropped'}; the source database ${id} is kept; logs in ${path.relative(ROOT, logDir)}/; ` +
-    `the services keep running: ${SERVICES_STOP[process.env['CDCLAKE_DEMO_SERVICES'] ?? 'native'] ?? SERVICES_STOP['native']}`,
+    `the services keep running: ${SERVICES_STOP[process.env['CDCLAKE_SERVICES_FROM'] ?? 'native'] ?? SERVICES_STOP['native']}`,
 );
 process.exitCode = interruptedBy !== undefined ? 130 : failure !== undefined ? 1 : 0;
