@@ -12,6 +12,7 @@ import { createLogger } from '../core/logger.ts';
 import { runGeneratorWorkload } from '../producer/generator-run.ts';
 import {
   argNumber,
+  bar,
   ensureCommand,
   progress,
   table,
@@ -63,11 +64,39 @@ execFileSync(
 const kcatSeconds = (performance.now() - kcatStart) / 1000;
 const kcatRate = onKafka / kcatSeconds;
 
+/** How far a consumer group has committed through the topics, polled in the background for the progress bar. */
+function committedShare(groupId: string): { committed: () => number; stop: () => Promise<void> } {
+  const watcher = createKafka(config).admin();
+  let committed = 0;
+  let busy = false;
+  const connected = watcher.connect();
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    connected
+      .then(() => watcher.fetchOffsets({ groupId, topics }))
+      .then((offsets) => {
+        committed = 0;
+        for (const t of offsets) for (const p of t.partitions) committed += Math.max(0, Number(p.offset));
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, 500);
+  return {
+    committed: () => committed,
+    stop: async () => {
+      clearInterval(timer);
+      await connected.then(() => watcher.disconnect()).catch(() => undefined);
+    },
+  };
+}
+
 progress('cdclake consume --until-idle writing raw Parquet to S3...');
 // The consumer runs as its own process, as users run it: its RSS is its own, and startup, the group join
 // and the end of --until-idle count, as kcat's startup, join and end of partition count for kcat.
 const profile = argString('cpu-prof');
 const consumeStart = performance.now();
+const ours = committedShare(`${prefix}-raw`);
 const { seconds, peakRssMb, output } = await runCdclakeMeasured(
   ['consume', '--until-idle'],
   {
@@ -77,9 +106,13 @@ const { seconds, peakRssMb, output } = await runCdclakeMeasured(
     LOG_LEVEL: 'info',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   },
-  () => progress(`cdclake consume: ${((performance.now() - consumeStart) / 1000).toFixed(1)} s`),
+  () =>
+    progress(
+      `cdclake consume ${bar(ours.committed(), onKafka)} ${((performance.now() - consumeStart) / 1000).toFixed(1)} s`,
+    ),
   profile,
 );
+await ours.stop();
 progress('\n');
 const summary = /"events":(\d+),"files":(\d+)/.exec(output);
 const events = Number(summary?.[1] ?? NaN);
@@ -102,6 +135,7 @@ progress('the same consumer writing with parquetjs-lite...');
 // Its own group and raw prefix: S3 is the consumer's truth of progress, so it must not resume after the
 // objects the run above wrote.
 const peerStart = performance.now();
+const theirs = committedShare(`${prefix}-parquetjs`);
 const peer = await runScriptMeasured(
   'bench/peers/consume-parquetjs.ts',
   {
@@ -113,8 +147,12 @@ const peer = await runScriptMeasured(
     LOG_LEVEL: 'info',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   },
-  () => progress(`parquetjs-lite consumer: ${((performance.now() - peerStart) / 1000).toFixed(1)} s`),
+  () =>
+    progress(
+      `parquetjs-lite consumer ${bar(theirs.committed(), onKafka)} ${((performance.now() - peerStart) / 1000).toFixed(1)} s`,
+    ),
 );
+await theirs.stop();
 progress('\n');
 const peerEvents = Number(/"events":(\d+)/.exec(peer.output)?.[1] ?? NaN);
 if (peerEvents !== events)

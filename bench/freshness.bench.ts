@@ -18,7 +18,7 @@ import { openLake } from '../merge/lake.ts';
 import { CdclakeChild, describeExit } from '../scripts/demo/child-process.ts';
 import { createDatabase, dropDatabase, dropSlot } from '../scripts/demo/postgres-admin.ts';
 import { scrape } from '../scripts/demo/stage-metrics.ts';
-import { argNumber, peakRssKb, progress, table, writeResults, type Stage } from './support.ts';
+import { argNumber, bar, peakRssKb, progress, table, writeResults, type Stage } from './support.ts';
 
 const RATE = argNumber('rate', 10_000);
 const SECONDS = argNumber('seconds', 60);
@@ -191,7 +191,7 @@ try {
     await poll();
     const sorted = freshness.map((f) => f.seconds).sort((a, b) => a - b);
     progress(
-      `freshness: ${Math.round((Date.now() - windowStart) / 1000)}/${SECONDS} s, ${freshness.length} probes seen, ` +
+      `freshness ${bar(Date.now() - windowStart, SECONDS * 1000)} ${Math.round((Date.now() - windowStart) / 1000)}/${SECONDS} s, ${freshness.length} probes seen, ` +
         `p50 ${percentile(sorted, 50).toFixed(2)} s, p99 ${percentile(sorted, 99).toFixed(2)} s`,
     );
     await sleep(POLL_MS);

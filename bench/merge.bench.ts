@@ -16,7 +16,7 @@ import { identifier, renderSql } from '../core/sql-files.ts';
 import { MergeJob } from '../merge/merge-job.ts';
 import { listRawObjectsAfter, listRawPartitions, type RawObject } from '../merge/raw-listing.ts';
 import { runGeneratorWorkload } from '../producer/generator-run.ts';
-import { argNumber, progress, runCdclakeMeasured, table, writeResults, type Stage } from './support.ts';
+import { argNumber, bar, progress, runCdclakeMeasured, table, writeResults, type Stage } from './support.ts';
 
 const TARGET_ROWS_PER_SECOND = 1_000_000;
 const TARGET_RATIO = 10;
@@ -77,7 +77,9 @@ const incremental = new MergeJob(lakeConfig('incremental'), log, { models: false
 const otherStrategy = new MergeJob(lakeConfig('delete-insert', 'delete-insert'), log, { models: false });
 let otherSeconds = 0;
 for (let i = 0; i < batches; i++) {
-  progress(`micro-batch ${i + 1}/${batches}: copying ${slices[i]?.length ?? 0} raw objects...`);
+  progress(
+    `merge ${bar(i, batches)} micro-batch ${i + 1}/${batches}: copying ${slices[i]?.length ?? 0} raw objects...`,
+  );
   for (const o of slices[i] ?? []) {
     await s3.send(
       new CopyObjectCommand({
@@ -89,7 +91,7 @@ for (let i = 0; i < batches; i++) {
   }
   // The two strategies take turns going first: the second reads objects the first has just warmed.
   const runIncremental = async (): Promise<void> => {
-    progress(`micro-batch ${i + 1}/${batches}: incremental merge...`);
+    progress(`merge ${bar(i, batches)} micro-batch ${i + 1}/${batches}: incremental merge...`);
     const started = performance.now();
     const pass = await incremental.pass();
     incrementalSeconds += (performance.now() - started) / 1000;
@@ -99,7 +101,7 @@ for (let i = 0; i < batches; i++) {
     if (pass.failed.length > 0) throw pass.failed[0]?.error;
   };
   const runOther = async (): Promise<void> => {
-    progress(`micro-batch ${i + 1}/${batches}: incremental, the other strategy...`);
+    progress(`merge ${bar(i, batches)} micro-batch ${i + 1}/${batches}: incremental, the other strategy...`);
     const started = performance.now();
     const other = await otherStrategy.pass();
     otherSeconds += (performance.now() - started) / 1000;
@@ -113,7 +115,9 @@ for (let i = 0; i < batches; i++) {
     await runIncremental();
   }
 
-  progress(`micro-batch ${i + 1}/${batches}: rebuilding bronze from every raw object so far...`);
+  progress(
+    `merge ${bar(i, batches)} micro-batch ${i + 1}/${batches}: rebuilding bronze from every raw object so far...`,
+  );
   const rebuild = new MergeJob(lakeConfig(`rebuild${i}`), log, { models: false });
   const started = performance.now();
   const full = await rebuild.pass();

@@ -15,9 +15,10 @@ import { ensureTopics } from '../core/kafka/topics.ts';
 import { openKafkaTarget } from '../producer/generator/kafka-target.ts';
 import { starSchemaTables } from '../producer/generator/tables.ts';
 import { generateWorkload } from '../producer/generator/workload.ts';
+import { resolveWorkloadOptions } from '../producer/generator/workload-options.ts';
 import { defaultPublisherOptions, type PublisherOptions } from '../producer/publisher.ts';
 import { KAFKA_VERSION } from '../scripts/services/versions.ts';
-import { progress, table, writeResults, type Stage } from './support.ts';
+import { bar, progress, table, writeResults, type Stage } from './support.ts';
 
 const TARGET_EVENTS_PER_SECOND = 200_000;
 const TARGET_RATIO = 0.5;
@@ -68,6 +69,8 @@ async function measureProducer(config: Config): Promise<Measured> {
   let events = 0;
   let records = 0;
   let lastReport = started;
+  const totals = resolveWorkloadOptions({ seed, orders });
+  const expectedEvents = totals.products + totals.customers + totals.orders + totals.changes;
   try {
     for (const batch of generateWorkload({ seed, orders })) {
       await target.write(batch);
@@ -77,7 +80,7 @@ async function measureProducer(config: Config): Promise<Measured> {
       if (now - lastReport >= 1000) {
         lastReport = now;
         progress(
-          `generator -> Kafka: ${fmt(events)} events, ${fmt(events / ((now - started) / 1000))} events/s`,
+          `generator -> Kafka ${bar(events, expectedEvents)} ${fmt(events)} events, ${fmt(events / ((now - started) / 1000))} events/s`,
         );
       }
     }

@@ -59,6 +59,13 @@ export function progress(line: string): void {
   process.stderr.write(`\r\x1b[2K${line}`);
 }
 
+/** A progress bar for a known total: `[#######.............]  35%`. */
+export function bar(done: number, total: number, width = 20): string {
+  const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+  const filled = Math.round(fraction * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`;
+}
+
 /** Large figures as whole numbers with separators, small ones (seconds) with two decimals. */
 function figure(value: number): string {
   return Math.abs(value) >= 100
