@@ -10,6 +10,34 @@ import type { DirectEvent, DirectPlan } from './direct-events.ts';
 /** What decides whether a change fits a batch: its table, key and columns. */
 export type ChangeShape = Pick<DecodedChange, 'table' | 'schema' | 'key' | 'columns'>;
 
+/** Whether a change may join a batch holding `known` columns: no column of the change has another type there. */
+export function typesAgree(known: ReadonlyMap<string, ColumnDef>, columns: readonly ColumnDef[]): boolean {
+  for (const column of columns) {
+    const seen = known.get(column.name);
+    if (seen !== undefined && JSON.stringify(seen.type) !== JSON.stringify(column.type)) return false;
+  }
+  return true;
+}
+
+/** The one source table and key of a batch, taken from its first change (`keyText`: the key joined by NUL). */
+export interface BatchIdentity {
+  schema: string;
+  table: string;
+  key: string[];
+  keyText: string;
+}
+
+export function batchIdentity(change: ChangeShape): BatchIdentity {
+  return { schema: change.schema, table: change.table, key: change.key, keyText: change.key.join('\u0000') };
+}
+
+/** Whether a change comes from the batch's table with the batch's key (any change fits an empty batch). */
+export function sameTable(identity: BatchIdentity | undefined, change: ChangeShape): boolean {
+  if (identity === undefined) return true;
+  if (change.table !== identity.table || change.schema !== identity.schema) return false;
+  return change.key === identity.key || change.key.join('\u0000') === identity.keyText;
+}
+
 export interface RawBatch {
   readonly columns: ColumnDef[];
   readonly rows: number;

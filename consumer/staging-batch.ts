@@ -14,7 +14,14 @@
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnDef } from '../core/events/types.ts';
 import { identifier, integer, literal, renderSql } from '../core/sql-files.ts';
-import type { ChangeShape, RawBatch } from './raw-batch.ts';
+import {
+  batchIdentity,
+  sameTable,
+  typesAgree,
+  type BatchIdentity,
+  type ChangeShape,
+  type RawBatch,
+} from './raw-batch.ts';
 import type { DecodedChange } from './decoded-change.ts';
 import type { DirectEvent, DirectPlan } from './direct-events.ts';
 import { appendStaged, projectionList, stagingColumn } from './staging-columns.ts';
@@ -35,7 +42,7 @@ export class StagingBatch implements RawBatch {
    */
   private readonly seen = new WeakSet<ColumnDef[]>();
   private readonly connection: DuckDBConnection;
-  private identity: { schema: string; table: string; key: string[]; keyText: string } | undefined;
+  private identity: BatchIdentity | undefined;
   private appender: DuckDBAppender | undefined;
   private closed = false;
 
@@ -64,17 +71,8 @@ export class StagingBatch implements RawBatch {
 
   /** False when a column of the change has another type than in this batch: the batch must be flushed first. */
   fits(change: ChangeShape): boolean {
-    const identity = this.identity;
-    if (identity !== undefined) {
-      if (change.table !== identity.table || change.schema !== identity.schema) return false;
-      if (change.key !== identity.key && change.key.join('\u0000') !== identity.keyText) return false;
-    }
-    if (this.seen.has(change.columns)) return true;
-    for (const column of change.columns) {
-      const known = this.byName.get(column.name);
-      if (known !== undefined && JSON.stringify(known.type) !== JSON.stringify(column.type)) return false;
-    }
-    return true;
+    if (!sameTable(this.identity, change)) return false;
+    return this.seen.has(change.columns) || typesAgree(this.byName, change.columns);
   }
 
   /** True when the change's writer schema has not been seen in this batch yet: call `widen` before `append`. */
@@ -122,7 +120,7 @@ export class StagingBatch implements RawBatch {
     bytes: number,
   ): boolean {
     if (!this.alignedWith(plan.columns)) return false;
-    this.remember(shape);
+    this.identity ??= batchIdentity(shape);
     const appender = this.appender as DuckDBAppender;
     appender.appendVarchar(event.op);
     appender.appendHugeInt(event.pos);
@@ -150,22 +148,8 @@ export class StagingBatch implements RawBatch {
     return known;
   }
 
-  private remember(change: ChangeShape): void {
-    this.identity ??= {
-      schema: change.schema,
-      table: change.table,
-      key: change.key,
-      keyText: change.key.join('\u0000'),
-    };
-  }
-
   append(change: DecodedChange, offset: bigint, bytes: number): void {
-    this.identity ??= {
-      schema: change.schema,
-      table: change.table,
-      key: change.key,
-      keyText: change.key.join('\u0000'),
-    };
+    this.identity ??= batchIdentity(change);
     const appender = this.appender as DuckDBAppender;
     appender.appendVarchar(change.op);
     appender.appendHugeInt(change.pos);

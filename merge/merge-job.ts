@@ -79,7 +79,6 @@ export class MergeJob {
     return this.lake;
   }
 
-  /** One pass over every raw topic partition. */
   /**
    * One pass: every table with new raw objects, then (unless `models` is false) the silver and gold models
    * whose inputs changed. Models skipped by a pass are caught up by the next refresh: the lake remembers

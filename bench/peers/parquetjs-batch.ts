@@ -6,7 +6,14 @@
 // DECIMAL, so `_pos` is INT64 and numeric columns are text; timestamps are TIMESTAMP_MICROS.
 
 import type { ColumnDef, Row } from '../../core/events/types.ts';
-import type { ChangeShape, RawBatch } from '../../consumer/raw-batch.ts';
+import {
+  batchIdentity,
+  sameTable,
+  typesAgree,
+  type BatchIdentity,
+  type ChangeShape,
+  type RawBatch,
+} from '../../consumer/raw-batch.ts';
 import type { DecodedChange } from '../../consumer/decoded-change.ts';
 import parquet from 'parquetjs-lite';
 import type { FieldDefinition } from 'parquetjs-lite';
@@ -54,7 +61,7 @@ export class ParquetjsBatch implements RawBatch {
   private readonly partition: number;
   private readonly byName = new Map<string, ColumnDef>();
   private readonly kept: Record<string, unknown>[] = [];
-  private identity: { schema: string; table: string; key: string[] } | undefined;
+  private identity: BatchIdentity | undefined;
 
   constructor(topic: string, partition: number) {
     this.topic = topic;
@@ -62,15 +69,7 @@ export class ParquetjsBatch implements RawBatch {
   }
 
   fits(change: ChangeShape): boolean {
-    const identity = this.identity;
-    if (identity !== undefined) {
-      if (change.table !== identity.table || change.schema !== identity.schema) return false;
-      if (change.key.join('\u0000') !== identity.key.join('\u0000')) return false;
-    }
-    return change.columns.every((c) => {
-      const known = this.byName.get(c.name);
-      return known === undefined || JSON.stringify(known.type) === JSON.stringify(c.type);
-    });
+    return sameTable(this.identity, change) && typesAgree(this.byName, change.columns);
   }
 
   needsWiden(change: ChangeShape): boolean {
@@ -92,7 +91,7 @@ export class ParquetjsBatch implements RawBatch {
   }
 
   append(change: DecodedChange, offset: bigint, bytes: number): void {
-    this.identity ??= { schema: change.schema, table: change.table, key: change.key };
+    this.identity ??= batchIdentity(change);
     const row: Row = change.row;
     this.kept.push({
       ...row,
