@@ -108,6 +108,7 @@ const committed = new Map<number, number>();
 const freshness: { at: number; seconds: number }[] = [];
 let lake: Awaited<ReturnType<typeof openLake>> | undefined;
 let deliveredRate = 0;
+let measured = false;
 try {
   await source.query(renderSql('bench/create-probe.sql', {}));
   // The generator runs longer than warm-up, measurement and drain, and is stopped at the end: the workload
@@ -206,6 +207,7 @@ try {
   progress('');
   const lost = lastMeasured - firstMeasured + 1 - freshness.length;
   if (lost > 0) throw new Error(`${lost} probes did not reach bronze within 60 s of the window's end`);
+  measured = true;
 } finally {
   clearInterval(rssTimer);
   sampleRss();
@@ -216,7 +218,9 @@ try {
   await dropDatabase(admin, id).catch(() => undefined);
   await dropDatabase(admin, catalogDb).catch(() => undefined);
   await admin.end();
-  fs.rmSync(logDir, { recursive: true, force: true });
+  // The processes' logs are kept when the run failed, to show why.
+  if (measured) fs.rmSync(logDir, { recursive: true, force: true });
+  else process.stderr.write(`\nthe pipeline's logs: ${logDir}\n`);
 }
 
 const sorted = freshness.map((f) => f.seconds).sort((a, b) => a - b);
