@@ -18,7 +18,7 @@ import { generateWorkload } from '../producer/generator/workload.ts';
 import { resolveWorkloadOptions } from '../producer/generator/workload-options.ts';
 import { defaultPublisherOptions, type PublisherOptions } from '../producer/publisher.ts';
 import { KAFKA_VERSION } from '../scripts/services/versions.ts';
-import { bar, progress, table, writeResults, type Stage } from './support.ts';
+import { atLeast, bar, progress, table, writeResults, type Stage } from './support.ts';
 
 const TARGET_EVENTS_PER_SECOND = 200_000;
 const TARGET_RATIO = 0.5;
@@ -202,6 +202,7 @@ try {
         ratio,
         target: `>= ${fmt(TARGET_EVENTS_PER_SECOND)} events/s, ratio >= ${TARGET_RATIO}`,
         meets: eventsPerSecond >= TARGET_EVENTS_PER_SECOND && ratio >= TARGET_RATIO,
+        vs_target: atLeast(eventsPerSecond, TARGET_EVENTS_PER_SECOND),
       },
     ];
     process.stdout.write(

@@ -16,7 +16,17 @@ export interface Stage {
   ratio: number;
   target: string;
   meets: boolean;
+  /**
+   * The figure against its DESIGN.md target's own figure (the throughput or the bound, not the peer ratio):
+   * 1 or more reaches it. Null when the figure has no target.
+   */
+  vs_target: number | null;
 }
+
+/** `vs_target` for a figure that must be at least `target` (rates, ratios). */
+export const atLeast = (value: number, target: number): number => value / target;
+/** `vs_target` for a figure that must be at most `target` (seconds, MB). */
+export const atMost = (value: number, target: number): number => target / value;
 
 export function machine(): { cpu: string; cores: number; memory_gib: number; node: string } {
   return {
@@ -75,10 +85,10 @@ function figure(value: number): string {
 
 export function table(stages: Stage[]): string {
   const head =
-    '| stage | value | unit | peer | peer value | ratio | target | meets |\n| --- | ---: | --- | --- | ---: | ---: | --- | --- |';
+    '| stage | value | unit | peer | peer value | ratio | target | vs target | meets |\n| --- | ---: | --- | --- | ---: | ---: | --- | ---: | --- |';
   const rows = stages.map(
     (s) =>
-      `| ${s.name} | ${figure(s.value)} | ${s.unit} | ${s.peer} | ${figure(s.peer_value)} | ${s.ratio.toFixed(2)} | ${s.target} | ${s.target === '-' ? '-' : s.meets ? 'yes' : 'no'} |`,
+      `| ${s.name} | ${figure(s.value)} | ${s.unit} | ${s.peer} | ${figure(s.peer_value)} | ${s.ratio.toFixed(2)} | ${s.target} | ${typeof s.vs_target === 'number' ? s.vs_target.toFixed(2) : '-'} | ${s.target === '-' ? '-' : s.meets ? 'yes' : 'no'} |`,
   );
   return [head, ...rows].join('\n');
 }
