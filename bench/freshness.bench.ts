@@ -36,6 +36,8 @@ const PROBE_MS = 200;
 const POLL_MS = 100;
 const MERGE_EVERY = '1s';
 const TARGET_P99_S = 5;
+/** Seconds between the first probe through and the measured window (see the warm-up below). */
+const SETTLE_S = 20;
 /** DESIGN.md's peer: Kafka Connect's S3 sink writes a file per rotation, commonly minutes; not run here. */
 const PEER_SECONDS = 600;
 
@@ -123,7 +125,7 @@ try {
   await source.query(renderSql('bench/create-probe.sql', {}));
   // The generator runs longer than warm-up, measurement and drain, and is stopped at the end: the workload
   // makes about 1.3 change events per order (1M orders, 1.31M events).
-  const orders = Math.ceil((RATE * (SECONDS + 180)) / 1.3);
+  const orders = Math.ceil((RATE * (SECONDS + SETTLE_S + 180)) / 1.3);
   await start('generator', [
     'produce',
     '--source',
@@ -176,7 +178,8 @@ try {
     }
   };
 
-  // Warm-up: the pipeline runs until a probe has gone all the way; then the measured window begins.
+  // Warm-up: the pipeline runs until a probe has gone all the way, then SETTLE_S more, so the backlog the
+  // generator built while the other processes started is worked off; then the measured window begins.
   let firstMeasured = Number.POSITIVE_INFINITY;
   let lastMeasured = Number.POSITIVE_INFINITY;
   const measuring = (probeId: number): boolean => probeId >= firstMeasured && probeId <= lastMeasured;
@@ -187,6 +190,14 @@ try {
     await poll();
     progress(`freshness: warming up (${Math.round((Date.now() - warmupStarted) / 1000)} s)`);
     if (Date.now() - warmupStarted > 180_000) throw new Error('no probe reached bronze within 3 minutes');
+    await sleep(PROBE_MS);
+  }
+  const settleStarted = Date.now();
+  while (Date.now() - settleStarted < SETTLE_S * 1000) {
+    failIfExited();
+    await probe();
+    await poll();
+    progress(`freshness: settling ${bar(Date.now() - settleStarted, SETTLE_S * 1000)}`);
     await sleep(PROBE_MS);
   }
   firstMeasured = nextId;
