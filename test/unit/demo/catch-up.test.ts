@@ -8,6 +8,7 @@ import {
   lakeCaughtUp,
 } from '../../../scripts/demo/catch-up.ts';
 import type { LakeSnapshot } from '../../../scripts/demo/lake-probe.ts';
+import { tableStatus } from '../../support/table-status.ts';
 
 /** Every counter caught up: 10,000 events produced, read and merged. */
 const caughtUp: CatchUpFacts = {
@@ -19,19 +20,8 @@ const caughtUp: CatchUpFacts = {
   mergedRawRows: 10_000,
 };
 
-function table(name: string, liveRows: number | null, behind = 0): TableStatus {
-  return {
-    table: name,
-    topics: `demo.public.${name}`,
-    live_rows: liveRows,
-    deleted_rows: 0,
-    data_files: 1,
-    last_merge: null,
-    behind,
-    newest_change: null,
-    freshness_s: null,
-  };
-}
+const table = (name: string, liveRows: number | null, behind = 0): TableStatus =>
+  tableStatus(name, liveRows, { behind });
 
 function snapshot(tables: TableStatus[]): LakeSnapshot {
   return {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { TableStatus } from '../../../merge/status.ts';
 import type { LakeSnapshot } from '../../../scripts/demo/lake-probe.ts';
 import { LiveView, renderBlock, renderLine, type ViewState } from '../../../scripts/demo/live-view.ts';
+import { tableStatus } from '../../support/table-status.ts';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 
@@ -12,19 +13,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function table(name: string, liveRows: number | null, freshnessS: number | null): TableStatus {
-  return {
-    table: name,
-    topics: `demo.public.${name}`,
-    live_rows: liveRows,
-    deleted_rows: 0,
-    data_files: 1,
-    last_merge: null,
-    behind: 0,
-    newest_change: null,
-    freshness_s: freshnessS,
-  };
-}
+const table = (name: string, liveRows: number | null, freshnessS: number | null): TableStatus =>
+  tableStatus(name, liveRows, { freshness_s: freshnessS });
 
 /** Read 1.5 s ago: its freshness figures are 1.5 s older by now. */
 const lake = (): LakeSnapshot => ({
