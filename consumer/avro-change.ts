@@ -199,6 +199,18 @@ export class AvroChangeDecoder {
           this.keyColumns.set(keyFingerprint, keyColumns);
         }
       }
+      if (event.op === 't')
+        return {
+          table,
+          schema,
+          op: event.op,
+          pos: event.pos,
+          tsMs: event.ts_ms,
+          row: {},
+          columns,
+          key: [],
+          unchanged: [],
+        };
       const row = event.op === 'd' ? event.before : event.after;
       if (row === null)
         throw new UndecodableRecord('CDC_NO_KEY', `table ${table}: a ${event.op} event without a row image`);

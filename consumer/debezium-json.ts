@@ -29,16 +29,14 @@ const OPS = new Map<unknown, Op>([
   ['u', Op.update],
   ['d', Op.delete],
   ['r', Op.read],
+  ['t', Op.truncate],
 ]);
-const UNSUPPORTED_OPS = new Map<unknown, string>([
-  ['t', 'a truncate'],
-  ['m', 'a logical decoding message'],
-]);
+const UNSUPPORTED_OPS = new Map<unknown, string>([['m', 'a logical decoding message']]);
 
 /**
  * The change in a Debezium record, or null for a tombstone (a JSON `null` value). Throws
- * UndecodableRecord: CDC_DECODE (not JSON, not a change envelope), CDC_UNSUPPORTED_OP (truncate,
- * message), CDC_INVALID_NAME (a table or column name that is not a plain identifier), CDC_NO_KEY (a delete
+ * UndecodableRecord: CDC_DECODE (not JSON, not a change envelope), CDC_UNSUPPORTED_OP (a logical
+ * decoding message), CDC_INVALID_NAME (a table or column name that is not a plain identifier), CDC_NO_KEY (a delete
  * with neither a record key nor a before image), CDC_UNSUPPORTED_TYPE, CDC_INVALID_VALUE.
  */
 export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedChange | null {
@@ -57,6 +55,19 @@ export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedCh
   );
   const tsMs = int64Of(payload.get('ts_ms')) ?? int64Of(source.get('ts_ms'));
   if (tsMs === undefined) throw decodeError(`table ${table}: the event has no ts_ms`);
+  // A truncate (one per table, keyless, no images): the merge marks every older row of the table deleted.
+  if (op === Op.truncate)
+    return {
+      table,
+      schema: schemaName,
+      op,
+      pos: positionOf(table, source, tsMs, op),
+      tsMs,
+      row: {},
+      columns: [],
+      key: [],
+      unchanged: [],
+    };
 
   const keyImage = key === null || key.length === 0 ? null : readKey(table, key);
   const imageName = op === Op.delete ? 'before' : 'after';
@@ -97,7 +108,7 @@ export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedCh
     table,
     schema: schemaName,
     op,
-    pos: positionOf(table, source, tsMs),
+    pos: positionOf(table, source, tsMs, op),
     tsMs,
     row: decoded.row,
     columns: decoded.columns,
@@ -121,7 +132,7 @@ function opOf(payload: JsonObject): Op {
     throw new UndecodableRecord(
       'CDC_UNSUPPORTED_OP',
       `op "${String(op)}" (${unsupported} event${typeof table === 'string' ? ` on table ${JSON.stringify(table)}` : ''}) ` +
-        'is not supported: cdclake carries row changes (c, u, d, r)',
+        'is not supported: cdclake carries row changes and truncates (c, u, d, r, t)',
     );
   }
   if (op === undefined && !payload.has('source')) {
@@ -131,7 +142,7 @@ function opOf(payload: JsonObject): Op {
     );
   }
   if (op === undefined) throw decodeError('a Debezium envelope without op');
-  throw decodeError(`unknown op ${stringifyJson(op)} (expected c, u, d or r)`);
+  throw decodeError(`unknown op ${stringifyJson(op)} (expected c, u, d, r or t)`);
 }
 
 /** `{schema, payload}` when the converter embeds schemas; otherwise the document is the payload. */
@@ -237,26 +248,36 @@ function int64Of(value: Json | undefined): bigint | undefined {
 /**
  * A position that grows along the source's commit order for one key, compared as a number. Positions of
  * different connectors are not comparable, nor need to be: one topic holds one table of one source.
- * - PostgreSQL: `source.lsn << 32`, the LSN of the change itself. Changes of one row are ordered by its row
- *   lock, so their LSNs grow in commit order; a snapshot read carries the snapshot's LSN, which every
- *   later change exceeds. `source.sequence` (`["<lastCommitLsn>","<lsn>"]`) must agree with `lsn`.
+ * - PostgreSQL: Debezium's `source.lsn` is the LSN of the change record itself, not of its commit, and no
+ *   field names the event's own commit. `source.sequence` is `["<lastCommitLsn>","<lsn>"]`, where
+ *   lastCommitLsn is the end of the last commit Debezium received before this transaction: the same for
+ *   every event of a transaction, growing from one transaction to the next (transactions arrive in commit
+ *   order), and null until the first commit after a snapshot. The position is
+ *   `(lastCommitLsn ?? 0) << 65 | streamed << 64 | lsn`: transactions in commit order, a snapshot read (op
+ *   r, streamed = 0) below every streamed change that follows it with the same lastCommitLsn, and the LSN
+ *   within. So a transaction open when the slot was made, whose change LSN is below the snapshot's but
+ *   which commits after it, still outranks the snapshot's read of its row. An incremental snapshot's reads
+ *   carry no `lsn`: the sequence's second member (the window's signal) stands in.
  * - MySQL: from the binlog coordinates, `(file index << 40) + (pos << 8) + row`, the index being the
  *   numeric suffix of `source.file` (`mysql-bin.000003` is 3).
  * - Any other connector: `source.ts_ms << 20` (or the event's ts_ms), coarse: ties are broken by the Kafka
  *   offset downstream.
- * Snapshot events (`source.snapshot` "true", "first", "last", "incremental", op r) follow the same rules.
  */
-function positionOf(table: string, source: JsonObject, tsMs: bigint): bigint {
+function positionOf(table: string, source: JsonObject, tsMs: bigint, op: Op): bigint {
   const connector = source.get('connector');
   if (connector === 'postgresql') {
     const lsn = int64Of(source.get('lsn'));
-    const sequenceLsn = lsnInSequence(source.get('sequence'));
-    if (lsn !== undefined && sequenceLsn !== undefined && lsn !== sequenceLsn)
-      throw decodeError(`table ${table}: source.lsn ${lsn} and source.sequence ${sequenceLsn} disagree`);
-    const at = lsn ?? sequenceLsn;
-    if (at === undefined || at < 0n)
+    const sequence = sequenceOf(source.get('sequence'));
+    if (lsn !== undefined && sequence?.lsn !== undefined && lsn !== sequence.lsn)
+      throw decodeError(`table ${table}: source.lsn ${lsn} and source.sequence ${sequence.lsn} disagree`);
+    const at = lsn ?? sequence?.lsn;
+    if (at === undefined || at < 0n || at >= 1n << 64n)
       throw decodeError(`table ${table}: a PostgreSQL event without source.lsn`);
-    return at << 32n;
+    const lastCommit = sequence?.lastCommit ?? 0n;
+    if (lastCommit < 0n || lastCommit >= 1n << 61n)
+      throw decodeError(`table ${table}: source.sequence's last commit ${lastCommit} is out of range`);
+    const streamed = op === Op.read ? 0n : 1n;
+    return (lastCommit << 65n) | (streamed << 64n) | at;
   }
   if (connector === 'mysql') {
     const file = source.get('file');
@@ -270,14 +291,17 @@ function positionOf(table: string, source: JsonObject, tsMs: bigint): bigint {
   return (int64Of(source.get('ts_ms')) ?? tsMs) << 20n;
 }
 
-/** The current LSN in Debezium's `sequence`, a string of JSON text `["<lastCommitLsn>","<lsn>"]`. */
-function lsnInSequence(sequence: Json | undefined): bigint | undefined {
+/** Debezium's `sequence`, a string of JSON text `["<lastCommitLsn>","<lsn>"]` (either may be null). */
+function sequenceOf(sequence: Json | undefined): { lastCommit?: bigint; lsn?: bigint } | undefined {
   if (typeof sequence !== 'string') return undefined;
+  const member = (value: Json | undefined): bigint | undefined => {
+    if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
+    return typeof value === 'bigint' ? value : undefined;
+  };
   try {
     const parsed = new ExactJsonReader(sequence).document();
-    const lsn = Array.isArray(parsed) ? parsed[1] : undefined;
-    if (typeof lsn === 'string' && /^\d+$/.test(lsn)) return BigInt(lsn);
-    return typeof lsn === 'bigint' ? lsn : undefined;
+    if (!Array.isArray(parsed)) return undefined;
+    return { lastCommit: member(parsed[0]), lsn: member(parsed[1]) };
   } catch {
     return undefined;
   }

@@ -31,11 +31,22 @@ export function batchIdentity(change: ChangeShape): BatchIdentity {
   return { schema: change.schema, table: change.table, key: change.key, keyText: change.key.join('\u0000') };
 }
 
-/** Whether a change comes from the batch's table with the batch's key (any change fits an empty batch). */
+/**
+ * Whether a change comes from the batch's table with the batch's key (any change fits an empty batch). A
+ * truncate names no key (`[]`): it fits any batch of its table, and a batch it opened takes the next key.
+ */
 export function sameTable(identity: BatchIdentity | undefined, change: ChangeShape): boolean {
   if (identity === undefined) return true;
   if (change.table !== identity.table || change.schema !== identity.schema) return false;
+  if (change.key.length === 0 || identity.key.length === 0) return true;
   return change.key === identity.key || change.key.join('\u0000') === identity.keyText;
+}
+
+/** The batch's identity once `change` joined it: the first change's, until a keyed change follows keyless ones. */
+export function joinedIdentity(identity: BatchIdentity | undefined, change: ChangeShape): BatchIdentity {
+  if (identity === undefined || (identity.key.length === 0 && change.key.length > 0))
+    return batchIdentity(change);
+  return identity;
 }
 
 export interface RawBatch {

@@ -15,7 +15,7 @@ import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/n
 import type { ColumnDef } from '../core/events/types.ts';
 import { identifier, integer, literal, renderSql } from '../core/sql-files.ts';
 import {
-  batchIdentity,
+  joinedIdentity,
   sameTable,
   typesAgree,
   type BatchIdentity,
@@ -120,7 +120,7 @@ export class StagingBatch implements RawBatch {
     bytes: number,
   ): boolean {
     if (!this.alignedWith(plan.columns)) return false;
-    this.identity ??= batchIdentity(shape);
+    this.identity = joinedIdentity(this.identity, shape);
     const appender = this.appender as DuckDBAppender;
     appender.appendVarchar(event.op);
     appender.appendHugeInt(event.pos);
@@ -149,7 +149,7 @@ export class StagingBatch implements RawBatch {
   }
 
   append(change: DecodedChange, offset: bigint, bytes: number): void {
-    this.identity ??= batchIdentity(change);
+    this.identity = joinedIdentity(this.identity, change);
     const appender = this.appender as DuckDBAppender;
     appender.appendVarchar(change.op);
     appender.appendHugeInt(change.pos);

@@ -86,6 +86,7 @@ export const configSchema = z
       .optional(),
     LAKE_DATA_PATH: z.string().min(1).optional(),
     MERGE_STRATEGY: z.enum(['merge', 'delete-insert']).default('merge'),
+    LAKE_PLAIN_SCHEMA: z.string().min(1).default('public'),
     LAKE_COMPACT_EVERY: z
       .string()
       .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 30m, 1h or 1d')

@@ -15,6 +15,7 @@ import type { Checkpoint } from './checkpoints.ts';
 import { compareTypes, isKnownType } from './lake-types.ts';
 import type { RawObject } from './raw-listing.ts';
 import { META_COLUMNS, PLAIN_IDENTIFIER } from '../consumer/identifiers.ts';
+import { bronzeTableName } from '../core/lake-names.ts';
 
 /** bronze's own columns: a source column of one of these names cannot be stored. */
 const BRONZE_META = new Set(['_pos', '_op', '_ts_ms', '_deleted', '_merged_at']);
@@ -50,31 +51,44 @@ async function tableAndKey(
   connection: DuckDBConnection,
   topic: string,
   urls: string[],
-): Promise<{ table: string; key: string[] }> {
+): Promise<{ schema: string; table: string; key: string[] | undefined }> {
   const found = await rows<{ file_name: string; name: string; value: string }>(
     connection,
     renderSql('merge/file-metadata.sql', { files: { literals: urls } }),
   );
   const tables = new Set(found.filter((f) => f.name === 'cdclake.table').map((f) => f.value));
-  const keys = new Set(found.filter((f) => f.name === 'cdclake.key').map((f) => f.value));
-  if (tables.size !== 1 || keys.size !== 1) {
+  const schemas = new Set(found.filter((f) => f.name === 'cdclake.schema').map((f) => f.value));
+  // A file of keyless truncates (a Debezium truncate names no key) fits any key: `[]` is left out.
+  const keys = new Set(found.filter((f) => f.name === 'cdclake.key' && f.value !== '[]').map((f) => f.value));
+  if (tables.size !== 1 || keys.size > 1 || schemas.size > 1) {
     throw new CdcError(
       ErrorCode.RAW_METADATA,
-      `topic ${topic}: its new raw objects name ${tables.size === 1 ? 'one table' : `${tables.size} tables`} and ` +
-        `${keys.size === 1 ? 'one key' : `${keys.size} keys`} in their metadata (cdclake.table, cdclake.key); ` +
-        'a merge needs exactly one of each',
-      { facts: { topic, tables: [...tables], keys: [...keys] } },
+      `topic ${topic}: its new raw objects name ${tables.size === 1 ? 'one table' : `${tables.size} tables`}, ` +
+        `${schemas.size <= 1 ? 'one schema' : `${schemas.size} schemas`} and ` +
+        `${keys.size <= 1 ? 'one key' : `${keys.size} keys`} in their metadata (cdclake.schema, cdclake.table, ` +
+        'cdclake.key); a merge needs exactly one of each',
+      { facts: { topic, tables: [...tables], schemas: [...schemas], keys: [...keys] } },
     );
   }
   const table = [...tables][0] as string;
+  const schema = [...schemas][0] ?? '';
+  for (const [kind, name] of [
+    ['table', table],
+    ['schema', schema],
+  ] as const)
+    if (name !== '' && !PLAIN_IDENTIFIER.test(name))
+      throw new CdcError(
+        ErrorCode.INVALID_NAME,
+        `topic ${topic}: the ${kind} name is not a plain identifier: ${JSON.stringify(name)}`,
+        { facts: { topic } },
+      );
+  if (keys.size === 0) return { schema, table, key: undefined };
   let key: unknown;
   try {
     key = JSON.parse([...keys][0] as string);
   } catch {
     key = undefined;
   }
-  if (!PLAIN_IDENTIFIER.test(table))
-    fail(table, 'the table name is not a plain identifier', ErrorCode.INVALID_NAME);
   if (
     !Array.isArray(key) ||
     key.length === 0 ||
@@ -85,7 +99,48 @@ async function tableAndKey(
       `the key ${JSON.stringify([...keys][0])} is not a list of plain column names`,
       ErrorCode.RAW_METADATA,
     );
-  return { table, key: key as string[] };
+  return { schema, table, key: key as string[] };
+}
+
+interface TableEntry {
+  source_schema: string;
+  source_table: string;
+  key_columns: string | null;
+  truncated_before: string | null;
+}
+
+/** The registry entry of a bronze table; refuses a second source table for one bronze name, naming both. */
+async function tableEntry(
+  connection: DuckDBConnection,
+  bronze: string,
+  schema: string,
+  table: string,
+): Promise<TableEntry | undefined> {
+  const [entry] = await rows<TableEntry>(
+    connection,
+    renderSql('merge/read-table-entry.sql', { bronze_name: literal(bronze) }),
+  );
+  if (entry !== undefined && (entry.source_schema !== schema || entry.source_table !== table))
+    throw new CdcError(
+      ErrorCode.INVALID_NAME,
+      `bronze.${bronze} already holds source table ${entry.source_schema}.${entry.source_table}; ` +
+        `${schema}.${table} maps to the same bronze name and is refused (rename one of them, or set ` +
+        'LAKE_PLAIN_SCHEMA so that the two fall under different names)',
+      {
+        facts: {
+          bronze,
+          holds: `${entry.source_schema}.${entry.source_table}`,
+          refused: `${schema}.${table}`,
+        },
+      },
+    );
+  return entry;
+}
+
+function laterPosition(a: string | null | undefined, b: string | null | undefined): string | undefined {
+  if (a === null || a === undefined) return b ?? undefined;
+  if (b === null || b === undefined) return a;
+  return BigInt(a) >= BigInt(b) ? a : b;
 }
 
 /** Creates bronze.<table>, or adds and widens its columns, so every incoming column has its place. */
@@ -93,7 +148,7 @@ async function evolveBronze(
   connection: DuckDBConnection,
   table: string,
   incoming: Column[],
-): Promise<Column[]> {
+): Promise<{ columns: Column[]; absent: string[] }> {
   const stored = await rows<{ column_name: string; data_type: string }>(
     connection,
     renderSql('merge/describe-table.sql', { schema: literal('bronze'), table: literal(table) }),
@@ -103,7 +158,7 @@ async function evolveBronze(
     await connection.run(
       renderSql('merge/create-bronze-table.sql', { table: identifier(table), columns: { raw: columns } }),
     );
-    return incoming;
+    return { columns: incoming, absent: [] };
   }
   const byName = new Map(stored.map((s) => [s.column_name, s.data_type]));
   for (const column of incoming) {
@@ -143,37 +198,51 @@ async function evolveBronze(
       }
     }
   }
-  return incoming;
+  // Columns bronze has and the new objects lack: dropped or renamed in the source. Rows written now hold NULL there.
+  const arriving = new Set(incoming.map((c) => c.name));
+  const absent = stored.map((s) => s.column_name).filter((n) => !arriving.has(n) && !BRONZE_META.has(n));
+  return { columns: incoming, absent };
 }
 
-function mergeValues(key: string[], columns: Column[]): Record<string, SqlValue> {
+function mergeValues(key: string[], columns: Column[], absent: string[]): Record<string, SqlValue> {
   const names = columns.map((c) => c.name);
   const keySet = new Set(key);
   const q = quotedIdentifier;
+  const cleared = absent
+    .map((n) => `${q(n)} = CASE WHEN incoming._op = 'd' THEN bronze.${q(n)} ELSE NULL END,\n    `)
+    .join('');
+  const clearedValues = absent
+    .map(
+      (n) =>
+        `CASE WHEN bronze._pos IS NOT NULL AND incoming._op = 'd' THEN bronze.${q(n)} ELSE NULL END AS ${q(n)},\n    `,
+    )
+    .join('');
   return {
     key_match: { raw: key.map((k) => `bronze.${q(k)} = incoming.${q(k)}`).join(' AND ') },
     assignments: {
-      raw: names
-        .filter((n) => !keySet.has(n))
-        .map(
-          (n) =>
-            `${q(n)} = CASE WHEN incoming._op = 'd' ` +
-            `OR list_contains(coalesce(incoming._unchanged, []), ${quotedString(n)}) ` +
-            `THEN bronze.${q(n)} ELSE incoming.${q(n)} END,\n    `,
-        )
-        .join(''),
+      raw:
+        names
+          .filter((n) => !keySet.has(n))
+          .map(
+            (n) =>
+              `${q(n)} = CASE WHEN incoming._op = 'd' ` +
+              `OR list_contains(coalesce(incoming._unchanged, []), ${quotedString(n)}) ` +
+              `THEN bronze.${q(n)} ELSE incoming.${q(n)} END,\n    `,
+          )
+          .join('') + cleared,
     },
     columns: { raw: names.map(q).join(', ') },
     row_values: {
-      raw: names
-        .map((n) =>
-          keySet.has(n)
-            ? `incoming.${q(n)} AS ${q(n)},\n    `
-            : `CASE WHEN bronze._pos IS NOT NULL AND (incoming._op = 'd' ` +
-              `OR list_contains(coalesce(incoming._unchanged, []), ${quotedString(n)})) ` +
-              `THEN bronze.${q(n)} ELSE incoming.${q(n)} END AS ${q(n)},\n    `,
-        )
-        .join(''),
+      raw:
+        names
+          .map((n) =>
+            keySet.has(n)
+              ? `incoming.${q(n)} AS ${q(n)},\n    `
+              : `CASE WHEN bronze._pos IS NOT NULL AND (incoming._op = 'd' ` +
+                `OR list_contains(coalesce(incoming._unchanged, []), ${quotedString(n)})) ` +
+                `THEN bronze.${q(n)} ELSE incoming.${q(n)} END AS ${q(n)},\n    `,
+          )
+          .join('') + clearedValues,
     },
     values: { raw: names.map((n) => `incoming.${q(n)}`).join(', ') },
   };
@@ -228,7 +297,11 @@ export async function mergeTopic(
   };
   const urls = objects.map((o) => `s3://${config.S3_BUCKET}/${o.key}`);
   const files = { literals: urls };
-  const { table, key } = await tableAndKey(connection, topic, urls);
+  const source = await tableAndKey(connection, topic, urls);
+  const schemaName = source.schema === '' ? config.LAKE_PLAIN_SCHEMA : source.schema;
+  const table = bronzeTableName(schemaName, source.table, config.LAKE_PLAIN_SCHEMA);
+  const entry = await tableEntry(connection, table, schemaName, source.table);
+  const key = source.key ?? (entry?.key_columns ? (JSON.parse(entry.key_columns) as string[]) : undefined);
 
   const described = await rows<{ column_name: string; column_type: string }>(
     connection,
@@ -247,9 +320,12 @@ export async function mergeTopic(
       fail(table, `column ${name} has type ${type}, which bronze does not store`, ErrorCode.UNSUPPORTED_TYPE);
     incoming.push({ name, type });
   }
-  for (const k of key)
-    if (!incoming.some((c) => c.name === k))
-      fail(table, `key column ${k} is missing from the raw objects`, ErrorCode.RAW_METADATA);
+  // Only keyless truncates (their source named no columns): no event to stage, only the watermark to move.
+  const truncatesOnly = key === undefined || !key.every((k) => incoming.some((c) => c.name === k));
+  if (truncatesOnly && source.key !== undefined)
+    for (const k of source.key)
+      if (!incoming.some((c) => c.name === k))
+        fail(table, `key column ${k} is missing from the raw objects`, ErrorCode.RAW_METADATA);
 
   const metadataMs = lap();
   // The bounds: per partition, what is merged already, and what the checkpoint becomes.
@@ -270,45 +346,109 @@ export async function mergeTopic(
   }
   appender.closeSync();
 
-  await connection.run(
-    renderSql('merge/stage-incoming.sql', {
-      files,
-      key: { raw: key.map((k) => `raw.${quotedIdentifier(k)}`).join(', ') },
-    }),
-  );
-  const [unchanged] = await rows<{ waiting: bigint }>(connection, renderSql('merge/count-unchanged.sql', {}));
-  if ((unchanged?.waiting ?? 0n) > 0n && incoming.length > key.length)
-    await connection.run(renderSql('merge/fill-unchanged.sql', { files, ...fillValues(key, incoming) }));
-  const [counted] = await rows<{ raw_rows: bigint; latest: bigint }>(
-    connection,
-    renderSql('merge/count-incoming.sql', { files }),
-  );
-  const stageMs = lap();
-  const columns = await evolveBronze(connection, table, incoming);
-  const evolveMs = lap();
-
-  if (config.MERGE_STRATEGY === 'delete-insert')
-    await connection.run(
-      renderSql('merge/stage-winners.sql', { table: identifier(table), ...mergeValues(key, columns) }),
+  let passTruncate: string | undefined;
+  let counted: { raw_rows: bigint; latest: bigint } | undefined;
+  let evolved: { columns: Column[]; absent: string[] } | undefined;
+  let stageMs = 0;
+  let evolveMs = 0;
+  if (truncatesOnly) {
+    const [found] = await rows<{ pos: string | null }>(
+      connection,
+      renderSql('merge/raw-truncate-position.sql', { files }),
     );
+    passTruncate = found?.pos ?? undefined;
+    stageMs = lap();
+  } else {
+    const keyColumns = key as string[];
+    await connection.run(
+      renderSql('merge/stage-incoming.sql', {
+        files,
+        key: { raw: keyColumns.map((k) => `raw.${quotedIdentifier(k)}`).join(', ') },
+      }),
+    );
+    const [found] = await rows<{ pos: string | null }>(
+      connection,
+      renderSql('merge/truncate-position.sql', {}),
+    );
+    passTruncate = found?.pos ?? undefined;
+    const watermark = laterPosition(entry?.truncated_before, passTruncate);
+    if (watermark !== undefined)
+      await connection.run(renderSql('merge/drop-truncated.sql', { truncated_before: { raw: watermark } }));
+    const [unchanged] = await rows<{ waiting: bigint }>(
+      connection,
+      renderSql('merge/count-unchanged.sql', {}),
+    );
+    if ((unchanged?.waiting ?? 0n) > 0n && incoming.length > keyColumns.length)
+      await connection.run(
+        renderSql('merge/fill-unchanged.sql', { files, ...fillValues(keyColumns, incoming) }),
+      );
+    [counted] = await rows<{ raw_rows: bigint; latest: bigint }>(
+      connection,
+      renderSql('merge/count-incoming.sql', { files }),
+    );
+    stageMs = lap();
+    evolved = await evolveBronze(connection, table, incoming);
+    evolveMs = lap();
+  }
+  // A truncate newer than the watermark marks bronze's older live rows deleted, before the later events.
+  const newTruncate =
+    passTruncate !== undefined &&
+    (entry?.truncated_before === null ||
+      entry?.truncated_before === undefined ||
+      BigInt(passTruncate) > BigInt(entry.truncated_before))
+      ? passTruncate
+      : undefined;
+  const bronzeExists =
+    evolved !== undefined ||
+    (
+      await rows<{ column_name: string }>(
+        connection,
+        renderSql('merge/describe-table.sql', { schema: literal('bronze'), table: literal(table) }),
+      )
+    ).length > 0;
+
+  const values =
+    evolved === undefined
+      ? undefined
+      : { table: identifier(table), ...mergeValues(key as string[], evolved.columns, evolved.absent) };
+  if (values !== undefined && config.MERGE_STRATEGY === 'delete-insert')
+    await connection.run(renderSql('merge/stage-winners.sql', values));
   await connection.run(renderSql('merge/begin.sql', {}));
   let changed = 0;
   try {
-    if (config.MERGE_STRATEGY === 'merge') {
+    if (newTruncate !== undefined && bronzeExists) {
+      const truncated = await rows<{ Count?: bigint | number }>(
+        connection,
+        renderSql('merge/truncate-bronze.sql', {
+          table: identifier(table),
+          truncated_before: { raw: newTruncate },
+        }),
+      );
+      changed += Number(truncated[0]?.Count ?? 0);
+    }
+    if (values !== undefined && config.MERGE_STRATEGY === 'merge') {
       const merged = await rows<{ Count?: bigint | number }>(
         connection,
-        renderSql('merge/merge-bronze.sql', { table: identifier(table), ...mergeValues(key, columns) }),
+        renderSql('merge/merge-bronze.sql', values),
       );
-      changed = Number(merged[0]?.Count ?? 0);
-    } else {
-      const values = { table: identifier(table), ...mergeValues(key, columns) };
+      changed += Number(merged[0]?.Count ?? 0);
+    } else if (values !== undefined) {
       await connection.run(renderSql('merge/delete-winners.sql', values));
       const inserted = await rows<{ Count?: bigint | number }>(
         connection,
         renderSql('merge/insert-winners.sql', values),
       );
-      changed = Number(inserted[0]?.Count ?? 0);
+      changed += Number(inserted[0]?.Count ?? 0);
     }
+    await connection.run(
+      renderSql('merge/register-table.sql', {
+        bronze_name: literal(table),
+        source_schema: literal(schemaName),
+        source_table: literal(source.table),
+        key_columns: key === undefined ? { raw: 'NULL' } : literal(JSON.stringify(key)),
+        truncated_before: { raw: newTruncate ?? 'NULL' },
+      }),
+    );
     await connection.run(renderSql('merge/advance-checkpoints.sql', { table_name: literal(table) }));
     await connection.run(renderSql('merge/commit.sql', {}));
   } catch (error: unknown) {

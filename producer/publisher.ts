@@ -13,7 +13,9 @@ import { CdcError, ErrorCode } from '../core/errors.ts';
 
 export interface OutgoingRecord {
   topic: string;
-  key: Buffer;
+  /** null for a keyless event (a truncate), which then names its partition. */
+  key: Buffer | null;
+  partition?: number;
   /** null is a tombstone: compacted topics forget the key. */
   value: Buffer | null;
 }
@@ -38,10 +40,10 @@ export const defaultPublisherOptions: PublisherOptions = {
 };
 
 /** A null value is sent as Kafka's null value: a tombstone. */
-type Message = MessageToProduce<Buffer, Buffer | null>;
+type Message = MessageToProduce<Buffer | null, Buffer | null>;
 
 export class Publisher {
-  private readonly producer: Producer<Buffer, Buffer | null>;
+  private readonly producer: Producer<Buffer | null, Buffer | null>;
   private readonly options: PublisherOptions;
   private pending: Message[] = [];
   private inFlight: Promise<void> | undefined;
@@ -52,7 +54,7 @@ export class Publisher {
 
   constructor(config: Config, clientId: string, options: Partial<PublisherOptions> = {}) {
     this.options = { ...defaultPublisherOptions, ...options };
-    this.producer = new Producer<Buffer, Buffer | null>({
+    this.producer = new Producer<Buffer | null, Buffer | null>({
       clientId,
       bootstrapBrokers: config.KAFKA_BROKERS.split(','),
       idempotent: true,

@@ -7,7 +7,7 @@
 
 import type { ColumnDef, Row } from '../../core/events/types.ts';
 import {
-  batchIdentity,
+  joinedIdentity,
   sameTable,
   typesAgree,
   type BatchIdentity,
@@ -91,7 +91,7 @@ export class ParquetjsBatch implements RawBatch {
   }
 
   append(change: DecodedChange, offset: bigint, bytes: number): void {
-    this.identity ??= batchIdentity(change);
+    this.identity = joinedIdentity(this.identity, change);
     const row: Row = change.row;
     this.kept.push({
       ...row,

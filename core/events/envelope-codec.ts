@@ -215,8 +215,8 @@ export class TableCodec {
   }
 
   private checkEnvelope(event: ChangeEvent): void {
-    if (!OPS.has(event.op)) this.invalid(`op ${JSON.stringify(event.op)} is not one of c, u, d, r`);
-    if (event.op === Op.delete ? event.before === null : event.after === null) {
+    if (!OPS.has(event.op)) this.invalid(`op ${JSON.stringify(event.op)} is not one of c, u, d, r, t`);
+    if (event.op !== Op.truncate && (event.op === Op.delete ? event.before === null : event.after === null)) {
       this.invalid(`op ${event.op} needs ${event.op === Op.delete ? 'a before' : 'an after'} image`);
     }
     if (typeof event.pos !== 'bigint' || event.pos <= -POS_LIMIT || event.pos >= POS_LIMIT) {

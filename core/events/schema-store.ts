@@ -117,7 +117,7 @@ export class SchemaStore {
     if (!OPS.has(raw.op)) {
       throw new CdcError(
         ErrorCode.DECODE,
-        `change event with op ${JSON.stringify(raw.op)}, not one of c, u, d, r`,
+        `change event with op ${JSON.stringify(raw.op)}, not one of c, u, d, r, t`,
         {
           facts: { fingerprint: fingerprintToHex(readFingerprint(bytes)) },
         },

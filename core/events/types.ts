@@ -31,7 +31,8 @@ export interface TableDef {
 export type ColumnValue = null | boolean | number | bigint | string | Buffer;
 export type Row = Record<string, ColumnValue>;
 
-export const Op = { create: 'c', update: 'u', delete: 'd', read: 'r' } as const;
+/** c insert, u update, d delete, r snapshot read, t truncate (keyless: one event per table, no row image). */
+export const Op = { create: 'c', update: 'u', delete: 'd', read: 'r', truncate: 't' } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
 export interface SourceInfo {

@@ -342,10 +342,7 @@ export class PostgresSource {
         await this.onChange(message);
         return;
       case 'truncate':
-        this.log.warn(
-          { relations: message.relationOids },
-          'TRUNCATE is not carried as change events; the lake keeps the rows',
-        );
+        await this.onTruncate(message.relationOids);
         return;
       case 'other':
         return;
@@ -411,24 +408,72 @@ export class PostgresSource {
         ? keyRowFromTuple(table, message.before)
         : rowFromTuple(table, message.before, undefined);
     }
-    const pos = positionOf(transaction.finalLsn, transaction.index++);
-    const event = this.event(
-      table,
-      op,
-      before,
-      after,
-      pos,
-      transaction.finalLsn,
-      BigInt(transaction.xid),
-      transaction.commitMs,
-      false,
-      unchanged,
-    );
-    const records = [this.record(captured, (after ?? before) as Row, event)];
-    if (op === Op.delete)
-      records.push({ topic: captured.topic, key: records[0]?.key as Buffer, value: null });
-    this.changes++;
-    this.eventsOut.inc();
+    const at = (eventOp: ChangeEvent['op'], eventBefore: Row | null, eventAfter: Row | null): ChangeEvent =>
+      this.event(
+        table,
+        eventOp,
+        eventBefore,
+        eventAfter,
+        positionOf(transaction.finalLsn, transaction.index++),
+        transaction.finalLsn,
+        BigInt(transaction.xid),
+        transaction.commitMs,
+        false,
+        eventOp === Op.delete ? [] : unchanged,
+      );
+    const records: OutgoingRecord[] = [];
+    const oldKey = op === Op.update && before !== null ? captured.codec.encodeKey(before) : undefined;
+    if (oldKey !== undefined && !oldKey.equals(captured.codec.encodeKey(after as Row))) {
+      // A key change, as Debezium emits it: a delete of the old key (and its tombstone), then a create.
+      records.push(this.record(captured, before as Row, at(Op.delete, before, null)));
+      records.push({ topic: captured.topic, key: oldKey, value: null });
+      records.push(this.record(captured, after as Row, at(Op.create, null, after)));
+      this.changes += 2;
+      this.eventsOut.inc(2);
+    } else {
+      records.push(this.record(captured, (after ?? before) as Row, at(op, before, after)));
+      if (op === Op.delete)
+        records.push({ topic: captured.topic, key: records[0]?.key ?? null, value: null });
+      this.changes++;
+      this.eventsOut.inc();
+    }
+    await this.publisher.publish(records);
+  }
+
+  /**
+   * TRUNCATE of one or several tables (CASCADE included: PostgreSQL lists every table it emptied): one
+   * keyless event per captured table, op t, on partition 0; the merge marks every older row deleted.
+   */
+  private async onTruncate(relationOids: number[]): Promise<void> {
+    const transaction = this.transaction;
+    if (transaction === undefined)
+      throw new CdcError(ErrorCode.SOURCE_STREAM, 'TRUNCATE outside a known transaction');
+    const records: OutgoingRecord[] = [];
+    for (const oid of relationOids) {
+      const captured = this.byOid.get(oid);
+      if (captured === undefined) continue;
+      const event = this.event(
+        captured.table,
+        Op.truncate,
+        null,
+        null,
+        positionOf(transaction.finalLsn, transaction.index++),
+        transaction.finalLsn,
+        BigInt(transaction.xid),
+        transaction.commitMs,
+        false,
+        [],
+      );
+      records.push({
+        topic: captured.topic,
+        key: null,
+        partition: 0,
+        value: captured.codec.encodeEvent(event),
+      });
+      this.log.info({ table: `${captured.table.schema}.${captured.table.name}` }, 'TRUNCATE carried as op t');
+    }
+    this.changes += records.length;
+    this.eventsOut.inc(records.length);
     await this.publisher.publish(records);
   }
 

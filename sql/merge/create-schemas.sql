@@ -13,6 +13,16 @@ CREATE TABLE IF NOT EXISTS lake.cdclake.checkpoints (
     last_key VARCHAR,
     merged_at TIMESTAMP WITH TIME ZONE
 );
+-- Which source table each bronze table holds (core/lake-names.ts: two source tables never share one), its
+-- key, and the position of the latest TRUNCATE (or snapshot reconcile) merged: every event older than it is
+-- gone from the source.
+CREATE TABLE IF NOT EXISTS lake.cdclake.tables (
+    bronze_name VARCHAR,
+    source_schema VARCHAR,
+    source_table VARCHAR,
+    key_columns VARCHAR,
+    truncated_before DECIMAL(38, 0)
+);
 -- Each model as last built: the hash of its query and when; a model is stale when its query changed or a
 -- bronze table it reads (directly or through other models) was merged after it was built.
 CREATE TABLE IF NOT EXISTS lake.cdclake.models (

@@ -17,7 +17,7 @@ FROM (
             ON raw._topic = bounds.topic AND raw._partition = bounds."partition"
         SEMI JOIN (SELECT * FROM incoming WHERE _op <> 'd' AND len(coalesce(_unchanged, [])) > 0) AS waiting
             ON {{waiting_match}}
-        WHERE raw._offset >= bounds.next_offset
+        WHERE raw._offset >= bounds.next_offset AND raw._op <> 't'
         GROUP BY ALL
     )
 ) AS carried

@@ -1,6 +1,7 @@
 -- The latest event per key among the new raw rows: rows already merged (below their partition's
 -- checkpoint) are left out, and of the rest the highest position wins, the highest offset breaking ties.
 -- MERGE with several source rows for one target row would keep any one of them: hence this first.
+-- A TRUNCATE (op t) carries no key: the truncates share the NULL key, and the newest of them is kept.
 CREATE OR REPLACE TEMP TABLE incoming AS
 SELECT raw.*
 FROM read_parquet({{files}}, union_by_name = true, hive_partitioning = false) AS raw

@@ -7,6 +7,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Config } from '../../core/config.ts';
 import { quotedIdentifier, quotedString } from '../../core/sql.ts';
+import { bronzeTableName } from '../../core/lake-names.ts';
 import { openLake } from '../../merge/lake.ts';
 import { queryLake } from './lake.ts';
 
@@ -21,6 +22,10 @@ export interface TableDifference {
   sample: unknown[];
 }
 
+/**
+ * Each source table (`table` in public, or `schema.table`, spelled as in PostgreSQL) beside its bronze table
+ * (core/lake-names.ts), over every column the source has now.
+ */
 export async function compareBronzeWithPostgres(
   config: Config,
   tables: string[],
@@ -31,17 +36,22 @@ export async function compareBronzeWithPostgres(
     await c.run(`ATTACH ${quotedString(config.PG_URL)} AS src (TYPE postgres, READ_ONLY)`);
     const out: TableDifference[] = [];
     for (const table of tables) {
+      const [schema, name] = table.includes('.')
+        ? (table.split('.', 2) as [string, string])
+        : ['public', table];
       const columns = (
         (
           await c.runAndReadAll(
-            `SELECT column_name FROM duckdb_columns() WHERE database_name = 'src' AND schema_name = 'public' AND table_name = ${quotedString(table)} ORDER BY column_index`,
+            `SELECT column_name FROM duckdb_columns() WHERE database_name = 'src' AND schema_name = ${quotedString(schema)} AND table_name = ${quotedString(name)} ORDER BY column_index`,
           )
         ).getRowObjectsJS() as { column_name: string }[]
       )
         .map((r) => quotedIdentifier(r.column_name))
         .join(', ');
-      const bronze = `SELECT ${columns} FROM lake.bronze.${quotedIdentifier(table)} WHERE NOT _deleted`;
-      const source = `SELECT ${columns} FROM src.public.${quotedIdentifier(table)}`;
+      if (columns === '') throw new Error(`source table ${table} not found`);
+      const bronzeName = bronzeTableName(schema, name, config.LAKE_PLAIN_SCHEMA);
+      const bronze = `SELECT ${columns} FROM lake.bronze.${quotedIdentifier(bronzeName)} WHERE NOT _deleted`;
+      const source = `SELECT ${columns} FROM src.${quotedIdentifier(schema)}.${quotedIdentifier(name)}`;
       const count = async (sql: string): Promise<number> =>
         Number(
           (

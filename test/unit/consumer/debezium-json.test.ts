@@ -144,13 +144,16 @@ function oneColumn(field: object, value: unknown): { column: ColumnDef | undefin
 
 const text = (name: string, nullable = true): ColumnDef => ({ name, type: { kind: 'text' }, nullable });
 
+/** The streamed-change bit of a Debezium PostgreSQL position (consumer/debezium-json.ts). */
+const STREAMED = 1n << 64n;
+
 describe('Debezium PostgreSQL events with the embedded schema', () => {
   test('a create event decodes to the after image, its typed columns and the key from the record key', () => {
     expect(decoded('pg-create.json')).toEqual({
       table: 'customers',
       schema: 'inventory',
       op: 'c',
-      pos: 24023128n << 32n,
+      pos: (24023119n << 65n) | STREAMED | 24023128n, // sequence ["24023119","24023128"]
       tsMs: 1767261600142n,
       row: { id: 1005, first_name: 'Anne', last_name: 'Kretchmar', email: 'annek@noanswer.org' },
       columns: [
@@ -204,7 +207,7 @@ describe('Debezium PostgreSQL events with the embedded schema', () => {
       last_name: 'Thomas',
       email: 'sally.thomas@acme.com',
     });
-    expect(read.pos).toBe(24020000n << 32n);
+    expect(read.pos).toBe(24020000n);
   });
 
   test('positions grow along the changes of one row: snapshot, create, update, delete', () => {
@@ -494,7 +497,7 @@ describe('Debezium events without the schema (schemas.enable=false)', () => {
       table: 'customers',
       schema: 'inventory',
       op: 'c',
-      pos: 24023128n << 32n,
+      pos: (24023119n << 65n) | STREAMED | 24023128n, // sequence ["24023119","24023128"]
       tsMs: 1767261600142n,
       row: { id: 1005n, first_name: 'Anne', last_name: 'Kretchmar', email: 'annek@noanswer.org' },
       columns: [
@@ -608,9 +611,48 @@ describe('positions of other connectors', () => {
 
   test('a PostgreSQL event without source.lsn is positioned by source.sequence, or refused', () => {
     const bySequence = pgRecord([ID_FIELD], { id: 1 }, { source: { lsn: null, sequence: '[null,"101"]' } });
-    expect(decodeDebeziumJson(ID_KEY, bySequence)?.pos).toBe(101n << 32n);
+    expect(decodeDebeziumJson(ID_KEY, bySequence)?.pos).toBe(STREAMED | 101n);
     const neither = pgRecord([ID_FIELD], { id: 1 }, { source: { lsn: null } });
     expect(refusal(() => decodeDebeziumJson(ID_KEY, neither)).code).toBe('CDC_DECODE');
+  });
+});
+
+describe('PostgreSQL positions follow commit order, not change LSNs', () => {
+  const at = (op: string, sequence: string, lsn: bigint | null): bigint =>
+    decodeDebeziumJson(ID_KEY, pgRecord([ID_FIELD], { id: 1 }, { op, source: { lsn, sequence } }))?.pos ??
+    -1n;
+
+  test("a transaction open across the slot's creation outranks the snapshot read of its row", () => {
+    // Recorded from Debezium 3.6: r(id=1, v=0, lsn=0x2F371B38), then u(id=1, v=1, lsn=0x2F3718D8), the
+    // update's transaction begun before the consistent point and committed after it.
+    const read = at('r', '[null,"792140600"]', 0x2f371b38n);
+    const update = at('u', '[null,"792139992"]', 0x2f3718d8n);
+    expect(update).toBeGreaterThan(read);
+    // The next transaction carries the first one's commit end as lastCommitLsn: later still.
+    expect(at('u', '["792141000","792140800"]', 792140800n)).toBeGreaterThan(update);
+  });
+
+  test('transactions order by the last commit before them; within one, by change LSN', () => {
+    const first = at('c', '["1000","5000"]', 5000n);
+    const sameTransaction = at('u', '["1000","5100"]', 5100n);
+    const nextTransaction = at('u', '["6000","4000"]', 4000n); // its change LSN below the first's
+    expect(sameTransaction).toBeGreaterThan(first);
+    expect(nextTransaction).toBeGreaterThan(sameTransaction);
+  });
+
+  test('a snapshot taken after streaming outranks what was streamed before it', () => {
+    const streamed = at('u', '["1000","5000"]', 5000n);
+    const snapshot = at('r', '["6000","7000"]', 7000n);
+    expect(snapshot).toBeGreaterThan(streamed);
+    expect(at('c', '["6000","6500"]', 6500n)).toBeGreaterThan(snapshot);
+  });
+
+  test('a truncate decodes keyless, without a row image, at its position', () => {
+    const change = decodeFixture('pg-truncate.json') as DecodedChange;
+    expect(change.op).toBe('t');
+    expect(change.key).toEqual([]);
+    expect(change.row).toEqual({});
+    expect(change.pos).toBeGreaterThan(0n);
   });
 });
 
@@ -660,8 +702,7 @@ describe('records that cannot become a change', () => {
     expect(refusal(() => decodeDebeziumJson(Buffer.from('{"sku":"x"}'), record)).code).toBe('CDC_NO_KEY');
   });
 
-  test('truncate and message events are refused with CDC_UNSUPPORTED_OP', () => {
-    expect(refusal(() => decodeFixture('pg-truncate.json')).code).toBe('CDC_UNSUPPORTED_OP');
+  test('message events are refused with CDC_UNSUPPORTED_OP', () => {
     const message = pgRecord([ID_FIELD], null, { op: 'm' });
     expect(refusal(() => decodeDebeziumJson(null, message)).code).toBe('CDC_UNSUPPORTED_OP');
   });

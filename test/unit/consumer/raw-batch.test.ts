@@ -3,7 +3,13 @@
 
 import { expect, test } from 'vitest';
 import type { ColumnDef } from '../../../core/events/types.ts';
-import { batchIdentity, sameTable, typesAgree, type ChangeShape } from '../../../consumer/raw-batch.ts';
+import {
+  batchIdentity,
+  joinedIdentity,
+  sameTable,
+  typesAgree,
+  type ChangeShape,
+} from '../../../consumer/raw-batch.ts';
 
 const id: ColumnDef = { name: 'id', type: { kind: 'int8' }, nullable: false };
 const price: ColumnDef = {
@@ -27,7 +33,13 @@ test('any change fits an empty batch; then only the same schema, table and key',
   expect(sameTable(identity, change({ table: 'customers' }))).toBe(false);
   expect(sameTable(identity, change({ schema: 'sales' }))).toBe(false);
   expect(sameTable(identity, change({ key: ['id', 'line'] }))).toBe(false);
-  expect(sameTable(identity, change({ key: [] }))).toBe(false);
+  // A truncate names no key: it fits any batch of its table, and a batch it opened takes the next key.
+  expect(sameTable(identity, change({ key: [] }))).toBe(true);
+  expect(sameTable(identity, change({ key: [], table: 'customers' }))).toBe(false);
+  const keyless = batchIdentity(change({ key: [] }));
+  expect(sameTable(keyless, change())).toBe(true);
+  expect(joinedIdentity(keyless, change()).key).toEqual(['id']);
+  expect(joinedIdentity(identity, change({ key: [] })).key).toEqual(['id']);
   // Names that would run together without a separator are different keys.
   expect(sameTable(batchIdentity(change({ key: ['a', 'bc'] })), change({ key: ['ab', 'c'] }))).toBe(false);
 });
