@@ -10,12 +10,14 @@ import { query } from './commands/query.ts';
 import { status } from './commands/status.ts';
 import { produce, type ProduceFlags } from './commands/produce.ts';
 import { smoke } from './commands/smoke.ts';
+import { snapshot } from './commands/snapshot.ts';
 
 const USAGE = `usage: cdclake <command>
 
 commands:
   produce   --source postgres [--tables a,b] [--until-idle] [--resnapshot]
             --source generator --target postgres|kafka [--orders N] [--seed S] [--rate EVENTS_PER_S]
+  snapshot  --tables a,b [--reconcile]   an incremental snapshot of tables, while the producer streams
   consume   [--topics REGEX] [--until-idle]
   merge     --once | --every DURATION   raw to bronze, silver and gold in the lake
   query     "SQL" [--format table|json|csv]   against the lake: bronze.*, silver.*, gold.*
@@ -48,6 +50,13 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       return produce(resolveConfig(), values as ProduceFlags);
+    }
+    case 'snapshot': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { tables: { type: 'string' }, reconcile: { type: 'boolean' } },
+      });
+      return snapshot(resolveConfig(), values, (line) => process.stdout.write(line + '\n'));
     }
     case 'consume': {
       const { values } = parseArgs({

@@ -41,7 +41,10 @@ export const configSchema = z
       .default('postgres://cdclake:cdclake@127.0.0.1:5432/cdclake'),
     PG_SLOT: identifier.default('cdclake'),
     PG_PUBLICATION: identifier.default('cdclake'),
-    PG_SCHEMA: z.string().min(1).default('public'),
+    PG_SCHEMA: z
+      .string()
+      .regex(/^[A-Za-z_][\w$]*(,[A-Za-z_][\w$]*)*$/, 'a comma-separated list of schema names')
+      .default('public'),
     PG_TABLES: z
       .string()
       .regex(
@@ -56,6 +59,11 @@ export const configSchema = z
         'schema.table=col1+col2;schema.table2=col',
       )
       .optional(),
+    PG_SNAPSHOT_MODE: z.enum(['incremental', 'exported']).default('incremental'),
+    PG_SNAPSHOT_CHUNK_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    PG_SNAPSHOT_PARALLELISM: z.coerce.number().int().min(1).max(64).default(1),
+    PG_SLOT_LOST: z.enum(['fail', 'resnapshot']).default('fail'),
+    PRODUCER_TABLE_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
     PRODUCER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     CONSUMER_GROUP: z.string().min(1).optional(),
     CONSUMER_BATCH_ROWS: z.coerce.number().int().min(1).default(200_000),

@@ -52,6 +52,13 @@ class Metric {
 export class Metrics {
   private readonly metrics = new Map<string, Metric>();
 
+  /** What stops the process from doing its work, if anything: /health then answers 503 with it. */
+  private unhealthy: string | undefined;
+
+  setUnhealthy(problem: string | undefined): void {
+    this.unhealthy = problem;
+  }
+
   counter(name: string, help: string): Metric {
     return this.metric(name, help, 'counter');
   }
@@ -71,8 +78,12 @@ export class Metrics {
         response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
         response.end(this.render());
       } else if (request.url === '/health') {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end('{"status":"ok"}');
+        response.writeHead(this.unhealthy === undefined ? 200 : 503, { 'content-type': 'application/json' });
+        response.end(
+          this.unhealthy === undefined
+            ? '{"status":"ok"}'
+            : JSON.stringify({ status: 'failing', problem: this.unhealthy }),
+        );
       } else {
         response.writeHead(404);
         response.end();

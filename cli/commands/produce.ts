@@ -2,6 +2,7 @@
 // `cdclake produce --source generator --target postgres|kafka [--orders N] [--seed S] [--rate EVENTS_PER_S]`
 
 import type { Config } from '../../core/config.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { GeneratorFlags } from '../../producer/generator-run.ts';
 import { PostgresSource } from '../../producer/postgres/source.ts';
@@ -30,8 +31,31 @@ export async function produce(config: Config, flags: ProduceFlags): Promise<numb
       log.warn({ err: error, port: config.METRICS_PORT }, 'metrics port unavailable: serving no metrics');
       return undefined;
     });
-    onStop(() => source.stop());
-    const summary = await source.run().finally(() => server?.close());
+    let stopped: () => void = () => undefined;
+    const stopping = new Promise<void>((resolve) => (stopped = resolve));
+    onStop(async () => {
+      stopped();
+      await source.stop();
+    });
+    let summary;
+    try {
+      summary = await source.run();
+    } catch (error: unknown) {
+      if (!(error instanceof CdcError) || error.code !== ErrorCode.SOURCE_SLOT_LOST) {
+        await server?.close();
+        throw error;
+      }
+      // Said once, plainly; a long-running producer then waits (health failing) instead of exiting into a
+      // restart loop that would print the same error again and again.
+      log.fatal({ code: error.code }, error.message);
+      if (flags['until-idle'] !== true) {
+        source.metrics.setUnhealthy(error.message);
+        await stopping;
+      }
+      await server?.close();
+      return 3;
+    }
+    await server?.close();
     log.info(
       {
         snapshotRows: summary.snapshotRows,

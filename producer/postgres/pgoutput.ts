@@ -34,6 +34,8 @@ export type PgoutputMessage =
     }
   | { tag: 'delete'; relationOid: number; before: TupleValue[]; beforeIsKeyOnly: boolean }
   | { tag: 'truncate'; relationOids: number[] }
+  /** A logical decoding message (`pg_logical_emit_message`): cdclake's snapshot watermarks and requests. */
+  | { tag: 'message'; transactional: boolean; lsn: bigint; prefix: string; content: Buffer }
   | { tag: 'other'; code: string };
 
 const IDENTITY = { d: 'default', n: 'nothing', f: 'full', i: 'index' } as const;
@@ -166,6 +168,13 @@ export function parsePgoutput(buffer: Buffer): PgoutputMessage {
       const relationOids: number[] = [];
       for (let i = 0; i < count; i++) relationOids.push(reader.i32());
       return { tag: 'truncate', relationOids };
+    }
+    case 'M': {
+      const transactional = (reader.u8() & 1) === 1;
+      const lsn = reader.u64();
+      const prefix = reader.cstring();
+      const length = reader.i32();
+      return { tag: 'message', transactional, lsn, prefix, content: Buffer.from(reader.bytes(length)) };
     }
     default:
       return { tag: 'other', code: tag };

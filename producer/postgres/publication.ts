@@ -40,6 +40,8 @@ export async function ensurePublication(
 
 export interface SlotState {
   confirmedFlush: bigint;
+  /** pg_replication_slots.wal_status: reserved, extended, unreserved, or lost (WAL it needs was removed). */
+  walStatus: string | null;
 }
 
 export async function readSlot(
@@ -47,10 +49,12 @@ export async function readSlot(
   slot: string,
   database: string,
 ): Promise<SlotState | undefined> {
-  const result = await client.query<{ plugin: string; database: string; confirmed_flush_lsn: string | null }>(
-    sqlFile('postgres/slot-state.sql'),
-    [slot],
-  );
+  const result = await client.query<{
+    plugin: string;
+    database: string;
+    confirmed_flush_lsn: string | null;
+    wal_status: string | null;
+  }>(sqlFile('postgres/slot-state.sql'), [slot]);
   const row = result.rows[0];
   if (row === undefined) return undefined;
   if (row.plugin !== 'pgoutput' || row.database !== database) {
@@ -61,7 +65,7 @@ export async function readSlot(
       { facts: { slot } },
     );
   }
-  return { confirmedFlush: lsnToBigInt(row.confirmed_flush_lsn ?? '0/0') };
+  return { confirmedFlush: lsnToBigInt(row.confirmed_flush_lsn ?? '0/0'), walStatus: row.wal_status };
 }
 
 /**
@@ -72,6 +76,7 @@ export async function createSlotWithSnapshot(
   connectionString: string,
   slot: string,
   temporary = false,
+  exported = true,
 ): Promise<{ consistentPoint: bigint; snapshotName: string; release(): Promise<void> }> {
   const client = new pg.Client({
     connectionString,
@@ -80,16 +85,23 @@ export async function createSlotWithSnapshot(
   } as pg.ClientConfig);
   await client.connect();
   try {
-    const result = await client.query<{ consistent_point: string; snapshot_name: string }>(
-      renderSql(temporary ? 'postgres/create-temporary-slot.sql' : 'postgres/create-slot.sql', {
-        slot: identifier(slot),
-      }),
+    const result = await client.query<{ consistent_point: string; snapshot_name: string | null }>(
+      renderSql(
+        !exported
+          ? 'postgres/create-slot-no-snapshot.sql'
+          : temporary
+            ? 'postgres/create-temporary-slot.sql'
+            : 'postgres/create-slot.sql',
+        {
+          slot: identifier(slot),
+        },
+      ),
     );
     const row = result.rows[0];
     if (row === undefined) throw new Error('CREATE_REPLICATION_SLOT returned nothing');
     return {
       consistentPoint: lsnToBigInt(row.consistent_point),
-      snapshotName: row.snapshot_name,
+      snapshotName: row.snapshot_name ?? '',
       release: async () => {
         await client.end();
       },

@@ -76,7 +76,7 @@ export class ReplicationStream {
       });
       const start =
         `START_REPLICATION SLOT ${quotedIdentifier(slot)} LOGICAL 0/0 ` +
-        `(proto_version '1', publication_names ${quotedString(publication)})`;
+        `(proto_version '1', publication_names ${quotedString(publication)}, messages 'true')`;
       client.query(start).then(
         () => (this.stopped ? resolve() : reject(new Error('replication stream ended'))),
         (error: unknown) => this.failure?.(wrapStartError(error, slot)),
@@ -136,6 +136,19 @@ function decode(chunk: Buffer): StreamItem | undefined {
 
 function wrapStartError(error: unknown, slot: string): unknown {
   const message = error instanceof Error ? error.message : String(error);
+  if (
+    /can no longer get changes from replication slot|has been invalidated|requested WAL segment .* has already been removed/i.test(
+      message,
+    )
+  ) {
+    return new CdcError(
+      ErrorCode.SOURCE_SLOT_LOST,
+      `replication slot ${slot} is lost: PostgreSQL removed WAL it still needed (${message}). The changes made ` +
+        'meanwhile cannot be replayed. Fix: run `cdclake produce --source postgres --resnapshot` once (or set ' +
+        'PG_SLOT_LOST=resnapshot): a new slot, every table snapshotted, then reconciled',
+      { facts: { slot }, cause: error },
+    );
+  }
   if (/replication slot .* does not exist/i.test(message)) {
     return new CdcError(ErrorCode.SOURCE_SLOT, `replication slot ${slot} does not exist (was it dropped?)`, {
       facts: { slot },

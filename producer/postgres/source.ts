@@ -1,11 +1,16 @@
 // `cdclake produce --source postgres`: PostgreSQL logical replication (pgoutput) to Kafka.
 //
-//   start ──► slot exists and its snapshot completed? ──yes──► streaming ──► stopping ──► stopped
-//                  │ no (new slot, or a snapshot cut short: the slot is dropped and made anew)
-//                  └──► snapshotting (op r, under the slot's exported snapshot) ──► streaming
+//   start ──► the slot: new ───────────────► every table queued for an incremental snapshot ──┐
+//                       kept ──────────────► resume its queue (and snapshot tables DDL changed) ─┤
+//                       lost or dropped ───► one clear error; with --resnapshot (PG_SLOT_LOST=  ─┤
+//                                            resnapshot) a new slot, every table snapshotted,    │
+//                                            then reconciled                                     │
+//   streaming (incremental snapshots between watermarks beside it; new tables and DDL found) ◄──┘
+//        ──► stopping ──► stopped
 //
 // The slot's confirmed position advances only to a commit whose events Kafka acknowledged, or, when
 // nothing is pending, to the server's keepalive position (heartbeats), so WAL never piles up.
+// PG_SNAPSHOT_MODE=exported keeps the single read under the new slot's exported snapshot instead.
 
 import pg from 'pg';
 import type { Config } from '../../core/config.ts';
@@ -20,14 +25,17 @@ import type { Logger } from '../../core/logger.ts';
 import { Metrics } from '../../core/metrics.ts';
 import { sqlFile } from '../../core/sql-files.ts';
 import { Publisher, type OutgoingRecord } from '../publisher.ts';
-import {
-  listTables,
-  lookupTypeName,
-  readTableDef,
-  tableDefFromRelation,
-  type KeyOverrides,
-} from './catalog.ts';
+import { lookupTypeName, readTableDef, tableDefFromRelation, type KeyOverrides } from './catalog.ts';
 import { lsnToBigInt, type Relation } from './pgoutput.ts';
+import {
+  IncrementalSnapshot,
+  REQUEST_PREFIX,
+  WATERMARK_PREFIX,
+  definitionKey,
+  emptySnapshotState,
+  type SnapshotHost,
+  type SnapshotState,
+} from './incremental-snapshot.ts';
 import { createSlotWithSnapshot, ensurePublication, readSlot } from './publication.ts';
 import { ReplicationStream, SESSION_OPTIONS, type StreamItem } from './replication-stream.ts';
 import { keyRowFromTuple, rowFromTuple } from './rows.ts';
@@ -77,6 +85,7 @@ export class PostgresSource {
   private readonly publisher: Publisher;
   private readonly byName = new Map<string, Captured>();
   private readonly byOid = new Map<number, Captured>();
+  private readonly chunkCodecs = new Map<string, Captured>();
   private readonly publishedFingerprints = new Set<string>();
   private stream: ReplicationStream | undefined;
   private admin: pg.Client | undefined;
@@ -89,6 +98,12 @@ export class PostgresSource {
   private snapshotRows = 0;
   private stopRequested = false;
   private readonly database: string;
+  private readonly keys: KeyOverrides;
+  private snapshots: IncrementalSnapshot | undefined;
+  /** Single flight: the catalog check that finds new tables and DDL. */
+  private refreshing: Promise<void> | undefined;
+  private refreshSoon = false;
+  private readonly refusedTables = new Set<string>();
 
   constructor(config: Config, options: PostgresSourceOptions, log: Logger) {
     this.config = config;
@@ -97,14 +112,17 @@ export class PostgresSource {
     this.kafka = createKafka(config, `${config.KAFKA_CLIENT_ID}-producer`);
     this.publisher = new Publisher(config, `${config.KAFKA_CLIENT_ID}-producer`);
     this.database = decodeURIComponent(new URL(config.PG_URL).pathname.slice(1)) || 'postgres';
+    this.keys = parseKeyOverrides(config.CDC_KEY_COLUMNS);
   }
 
   async run(): Promise<SourceSummary> {
     const admin = new pg.Client({ connectionString: this.config.PG_URL, options: SESSION_OPTIONS });
     this.admin = admin;
+    // A lost connection surfaces on the next query; an unhandled 'error' event would end the process.
+    admin.on('error', (error) => this.log.warn({ err: error }, 'source admin connection lost'));
     await admin.connect();
     try {
-      const tables = await this.resolveTables(admin);
+      const tables = await this.resolveTables(admin, true);
       await ensurePublication(admin, this.config.PG_PUBLICATION, tables);
       await ensureTopics(this.kafka, [
         ...tables.map((t) => ({
@@ -123,22 +141,169 @@ export class PostgresSource {
               '0/0',
           )
         : undefined;
-      await this.snapshotIfNeeded(admin, tables);
+      if (this.config.PG_SNAPSHOT_MODE === 'exported') {
+        await this.snapshotIfNeeded(admin, tables);
+        this.snapshots = this.incremental(emptySnapshotState());
+        for (const table of tables) this.snapshots.recordDefinition(table);
+      } else {
+        this.snapshots = this.incremental(await this.prepareSlot(admin, tables));
+      }
+      await this.saveSnapshotState();
+      await this.publisher.flush();
       if (this.stopRequested) return this.summary();
       this.state = SourceState.streaming;
+      this.snapshots.start();
       await this.streamUntil(target);
       return this.summary();
     } finally {
       this.state = SourceState.stopping;
+      await this.snapshots?.stop();
       await this.publisher.disconnect().catch(() => undefined);
       await admin.end().catch(() => undefined);
       this.state = SourceState.stopped;
     }
   }
 
+  /** Tables queued or being snapshotted incrementally, with their progress. */
+  get snapshotProgress(): readonly { table: string; rows: number; reason: string }[] {
+    return this.snapshots?.progress ?? [];
+  }
+
+  private incremental(state: SnapshotState): IncrementalSnapshot {
+    const host: SnapshotHost = {
+      prepare: async (table) => {
+        this.codecFor(table);
+        await this.publishSchemas();
+      },
+      save: () => this.saveSnapshotState(),
+      reconcile: (table, since) => this.publishReconcile(table, since),
+    };
+    return new IncrementalSnapshot(this.config, this.log, this.metrics, host, this.keys, state);
+  }
+
+  private snapshotStateKey(): string {
+    return `${this.database}/${this.config.PG_SLOT}/snapshot`;
+  }
+
+  /** The snapshot queue and progress, on the state topic, after every record published before it. */
+  private async saveSnapshotState(): Promise<void> {
+    const state = this.snapshots?.snapshotState;
+    if (state === undefined) return;
+    await this.publisher.publish([
+      {
+        topic: producerStateTopic(this.config),
+        key: Buffer.from(this.snapshotStateKey()),
+        value: Buffer.from(JSON.stringify(state)),
+      },
+    ]);
+  }
+
+  /**
+   * The slot and the snapshot queue (incremental mode). A new slot: every table queued. A kept slot: its
+   * queue resumed, and tables whose definition changed while the producer was away (DDL) or that are new
+   * are queued. A lost slot (dropped, or wal_status lost): refused with the cause and the fix, or with
+   * --resnapshot a new slot and every table snapshotted and then reconciled.
+   */
+  private async prepareSlot(admin: pg.Client, tables: TableDef[]): Promise<SnapshotState> {
+    const slot = this.config.PG_SLOT;
+    const slotKey = `${this.database}/${slot}`;
+    const entries = await readEntries(this.kafka, producerStateTopic(this.config));
+    const savedText = entries.get(this.snapshotStateKey());
+    const saved = savedText === undefined ? undefined : (JSON.parse(savedText) as SnapshotState);
+    const known = entries.get(slotKey) === 'snapshot-completed' || entries.get(slotKey) === 'streaming';
+    const existing = await readSlot(admin, slot, this.database);
+    const lost = existing?.walStatus === 'lost' || (existing === undefined && known);
+    if (lost && this.options.resnapshot !== true && this.config.PG_SLOT_LOST !== 'resnapshot')
+      throw slotLostError(slot, existing === undefined ? 'dropped' : 'lost');
+    const state = saved ?? emptySnapshotState();
+    const queue = new IncrementalSnapshot(this.config, this.log, this.metrics, noHost, this.keys, state);
+    if (lost || existing === undefined) {
+      if (existing !== undefined) await admin.query(sqlFile('postgres/drop-slot.sql'), [slot]);
+      const created = await createSlotWithSnapshot(this.config.PG_URL, slot, false, false);
+      await created.release();
+      for (const t of tables)
+        queue.enqueue(
+          t.schema,
+          t.name,
+          lost ? 'resnapshot' : 'initial',
+          lost ? created.consistentPoint : undefined,
+        );
+      this.confirmed = created.consistentPoint;
+      if (lost)
+        this.log.warn(
+          { slot, tables: tables.length },
+          'replication slot was lost: a new slot, and every table snapshotted again, then reconciled',
+        );
+    } else {
+      this.confirmed = existing.confirmedFlush;
+      if (saved === undefined && !known) {
+        // A slot made by a run that stopped before its snapshot was queued: snapshot every table.
+        for (const t of tables) queue.enqueue(t.schema, t.name, 'initial');
+      } else if (saved !== undefined) {
+        for (const t of tables) {
+          const name = `${t.schema}.${t.name}`;
+          if (state.queue.some((q) => q.table === name)) continue;
+          const before = state.defs[name];
+          if (before === undefined) queue.enqueue(t.schema, t.name, 'added');
+          else if (before !== definitionKey(t)) queue.enqueue(t.schema, t.name, 'ddl');
+        }
+      } else {
+        // Kept by an earlier version (its snapshot complete): what the tables are now is the baseline.
+        for (const t of tables) queue.recordDefinition(t);
+      }
+      this.log.info(
+        { slot, confirmed: existing.confirmedFlush.toString() },
+        'resuming from the replication slot',
+      );
+    }
+    await writeEntries(this.kafka, producerStateTopic(this.config), [{ key: slotKey, value: 'streaming' }]);
+    return queue.snapshotState;
+  }
+
+  /** A re-snapshotted table's reconcile: op t with snapshot = true at the snapshot's start (see README). */
+  private async publishReconcile(table: TableDef, since: bigint): Promise<void> {
+    const captured = this.codecFor(table);
+    const event = this.event(
+      table,
+      Op.truncate,
+      null,
+      null,
+      positionOf(since, 0),
+      since,
+      null,
+      BigInt(Date.now()),
+      true,
+      [],
+    );
+    await this.publisher.publish([
+      { topic: captured.topic, key: null, partition: 0, value: captured.codec.encodeEvent(event) },
+    ]);
+    this.log.info(
+      { table: `${table.schema}.${table.name}` },
+      'snapshot reconciled: rows it did not see are deleted',
+    );
+  }
+
+  /** The codec of a table definition (a chunk may be read under a newer one than the stream's). */
+  private codecFor(table: TableDef): Captured {
+    const name = `${table.schema}.${table.name}`;
+    const known = this.byName.get(name);
+    if (known !== undefined && JSON.stringify(known.table) === JSON.stringify(table)) return known;
+    const found = this.chunkCodecs.get(JSON.stringify(table));
+    if (found !== undefined) return found;
+    const captured = {
+      table,
+      codec: new TableCodec(table),
+      topic: tableTopic(this.config, table.schema, table.name),
+    };
+    this.chunkCodecs.set(JSON.stringify(table), captured);
+    return captured;
+  }
+
   /** Stops streaming after what was received is acknowledged and confirmed. */
   async stop(): Promise<void> {
     this.stopRequested = true;
+    await this.snapshots?.stop();
     await this.stream?.stop();
   }
 
@@ -146,24 +311,112 @@ export class PostgresSource {
     return { snapshotRows: this.snapshotRows, changes: this.changes, confirmedLsn: this.confirmed };
   }
 
-  private async resolveTables(admin: pg.Client): Promise<TableDef[]> {
-    const keys = parseKeyOverrides(this.config.CDC_KEY_COLUMNS);
-    const names =
-      this.options.tables ??
-      this.config.PG_TABLES?.split(',') ??
-      (await listTables(admin, this.config.PG_SCHEMA)).map((t) => `${this.config.PG_SCHEMA}.${t}`);
-    if (names.length === 0) {
+  /** The configured tables (PG_TABLES, --tables), or every table of the PG_SCHEMA schemas. */
+  private async tableNames(admin: pg.Client): Promise<{ names: [string, string][]; configured: boolean }> {
+    const listed = this.options.tables ?? this.config.PG_TABLES?.split(',');
+    if (listed !== undefined) {
+      const fallback = this.config.PG_SCHEMA.split(',')[0] as string;
+      return {
+        names: listed.map((n) => (n.includes('.') ? (n.split('.', 2) as [string, string]) : [fallback, n])),
+        configured: true,
+      };
+    }
+    const result = await admin.query<{ schema_name: string; table_name: string }>(
+      sqlFile('postgres/list-schema-tables.sql'),
+      [this.config.PG_SCHEMA.split(',')],
+    );
+    return { names: result.rows.map((r) => [r.schema_name, r.table_name]), configured: false };
+  }
+
+  private async resolveTables(admin: pg.Client, atStart: boolean): Promise<TableDef[]> {
+    const { names } = await this.tableNames(admin);
+    if (names.length === 0 && atStart) {
       throw new CdcError(
         ErrorCode.SOURCE_TABLE_MISSING,
         `no tables to capture in schema ${this.config.PG_SCHEMA}`,
       );
     }
     const tables: TableDef[] = [];
-    for (const name of names) {
-      const [schema, table] = name.includes('.') ? name.split('.', 2) : [this.config.PG_SCHEMA, name];
-      tables.push(await readTableDef(admin, schema as string, table as string, keys));
+    for (const [schema, table] of names) {
+      try {
+        tables.push(await readTableDef(admin, schema, table, this.keys));
+      } catch (error: unknown) {
+        // At start a table that cannot be captured stops the producer, named; a table found later (no
+        // primary key, an unsupported type) is refused by name once, and the others go on.
+        if (atStart) throw error;
+        if (error instanceof CdcError && error.code === ErrorCode.SOURCE_TABLE_MISSING) continue;
+        if (!this.refusedTables.has(`${schema}.${table}`)) {
+          this.refusedTables.add(`${schema}.${table}`);
+          this.log.error({ err: error, table: `${schema}.${table}` }, 'table not captured');
+        }
+      }
     }
     return tables;
+  }
+
+  /**
+   * The catalog check, every PRODUCER_TABLE_REFRESH_MS and when a Relation message shows a changed table: a
+   * new table is captured (publication, topic, schemas) and snapshotted incrementally; a table whose columns,
+   * types or key changed (DDL that writes no rows: ADD COLUMN ... DEFAULT, RENAME, DROP, a type change) is
+   * snapshotted again, so bronze holds the source's values; a dropped table is let go.
+   */
+  private refreshTables(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const admin = this.admin as pg.Client;
+        const snapshots = this.snapshots as IncrementalSnapshot;
+        const tables = await this.resolveTables(admin, false);
+        const added: TableDef[] = [];
+        let changed = false;
+        for (const table of tables) {
+          const name = `${table.schema}.${table.name}`;
+          if (!this.byName.has(name)) {
+            added.push(table);
+            continue;
+          }
+          const before = snapshots.knownDefinition(name);
+          const queued = snapshots.progress.some((q) => q.table === name);
+          if (before !== undefined && before !== definitionKey(table) && !queued) {
+            this.log.info({ table: name }, 'source table definition changed (DDL): backfilling it');
+            snapshots.enqueue(table.schema, table.name, 'ddl');
+            changed = true;
+          }
+        }
+        if (added.length > 0) {
+          await ensurePublication(admin, this.config.PG_PUBLICATION, added);
+          await ensureTopics(
+            this.kafka,
+            added.map((t) => ({
+              topic: tableTopic(this.config, t.schema, t.name),
+              partitions: this.config.KAFKA_PARTITIONS,
+            })),
+          );
+          for (const table of added) {
+            this.capture(table);
+            this.log.info({ table: `${table.schema}.${table.name}` }, 'new source table: capturing it');
+            snapshots.enqueue(table.schema, table.name, 'added');
+          }
+          await this.publishSchemas();
+          changed = true;
+        }
+        const present = new Set(tables.map((t) => `${t.schema}.${t.name}`));
+        for (const name of [...this.byName.keys()]) {
+          if (present.has(name) || this.refusedTables.has(name)) continue;
+          const stillThere = (await this.tableNames(admin)).names.some(([s, t]) => `${s}.${t}` === name);
+          if (stillThere) continue;
+          this.log.info({ table: name }, 'source table dropped: no longer captured');
+          this.byName.delete(name);
+          snapshots.forget(name);
+          changed = true;
+        }
+        if (changed) await this.saveSnapshotState();
+      } catch (error: unknown) {
+        this.log.warn({ err: error }, 'checking the source tables failed; trying again at the next refresh');
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
   }
 
   private capture(table: TableDef, oid?: number): Captured {
@@ -179,7 +432,7 @@ export class PostgresSource {
 
   private async publishSchemas(): Promise<void> {
     const entries = [];
-    for (const { codec } of this.byName.values()) {
+    for (const { codec } of [...this.byName.values(), ...this.chunkCodecs.values()]) {
       for (const schema of [codec.key, codec.value]) {
         const key = fingerprintToHex(schema.fingerprint);
         if (this.publishedFingerprints.has(key)) continue;
@@ -272,15 +525,30 @@ export class PostgresSource {
   }
 
   private async streamUntil(target: bigint | undefined): Promise<void> {
+    const snapshots = this.snapshots as IncrementalSnapshot;
     // Everything before the target is already confirmed (a snapshot just taken, or nothing new).
-    if (target !== undefined && this.confirmed >= target) return;
+    if (target !== undefined && this.confirmed >= target && snapshots.idle) return;
     const stream = new ReplicationStream(this.config.PG_URL);
     this.stream = stream;
     let lastPing = 0;
+    let lastRefresh = Date.now();
+    let failure: unknown;
     const tick = setInterval(() => {
       this.advance();
+      try {
+        snapshots.throwIfFailed();
+      } catch (error: unknown) {
+        failure ??= error;
+        void stream.stop();
+        return;
+      }
       const idle = this.transaction === undefined && this.commits.length === 0;
       const now = Date.now();
+      if (this.refreshSoon || now - lastRefresh >= this.config.PRODUCER_TABLE_REFRESH_MS) {
+        this.refreshSoon = false;
+        lastRefresh = now;
+        void this.refreshTables();
+      }
       const pingEvery = target !== undefined ? 100 : this.config.PRODUCER_HEARTBEAT_MS;
       if (now - lastPing >= pingEvery) {
         lastPing = now;
@@ -290,14 +558,25 @@ export class PostgresSource {
         stream.sendStatus(this.confirmed);
         this.reported = this.confirmed;
       }
-      if (target !== undefined && idle && this.confirmed >= target) void stream.stop();
+      if (
+        target !== undefined &&
+        idle &&
+        this.confirmed >= target &&
+        snapshots.idle &&
+        this.refreshing === undefined &&
+        this.publisher.acknowledgedCount === this.publisher.publishedCount
+      )
+        void stream.stop();
     }, 50);
     try {
       await stream.run(this.config.PG_SLOT, this.config.PG_PUBLICATION, (item) => this.handle(item));
+      if (failure !== undefined) throw failure;
       await this.publisher.flush();
       this.advance();
     } finally {
       clearInterval(tick);
+      // A failed stream lets go of its connection too, so the slot is free for the next run.
+      await stream.stop();
     }
   }
 
@@ -344,6 +623,9 @@ export class PostgresSource {
       case 'truncate':
         await this.onTruncate(message.relationOids);
         return;
+      case 'message':
+        await this.onMessage(message.prefix, message.content);
+        return;
       case 'other':
         return;
     }
@@ -367,8 +649,79 @@ export class PostgresSource {
         { table: name, columns: table.columns.map((c) => c.name) },
         'source table changed: new schema version',
       );
+      // DDL: the catalog check decides whether the table needs a backfill.
+      this.refreshSoon = true;
     }
     await this.publishSchemas();
+  }
+
+  /** A chunk's rows at its high watermark: op r, positioned in the high watermark's transaction. */
+  private async publishChunk(
+    table: TableDef,
+    rows: Row[],
+    transaction: { finalLsn: bigint; xid: number; commitMs: bigint; index: number },
+  ): Promise<void> {
+    const captured = this.codecFor(table);
+    const records: OutgoingRecord[] = [];
+    for (const row of rows) {
+      const event = this.event(
+        table,
+        Op.read,
+        null,
+        row,
+        positionOf(transaction.finalLsn, transaction.index++),
+        transaction.finalLsn,
+        BigInt(transaction.xid),
+        transaction.commitMs,
+        true,
+        [],
+      );
+      records.push(this.record(captured, row, event));
+    }
+    this.snapshotRows += records.length;
+    this.eventsOut.inc(records.length);
+    await this.publisher.publish(records);
+  }
+
+  /** cdclake's logical decoding messages: snapshot watermarks, and snapshot requests (`cdclake snapshot`). */
+  private async onMessage(prefix: string, content: Buffer): Promise<void> {
+    const snapshots = this.snapshots as IncrementalSnapshot;
+    if (prefix === WATERMARK_PREFIX) {
+      const closed = snapshots.onWatermark(content);
+      const transaction = this.transaction;
+      if (closed === undefined) return;
+      if (transaction === undefined) {
+        // cdclake writes its watermarks in transactions; one outside is not a chunk's to close.
+        closed.failed(new CdcError(ErrorCode.SOURCE_STREAM, 'a snapshot watermark outside a transaction'));
+        return;
+      }
+      try {
+        await this.publishChunk(closed.table, closed.rows, transaction);
+      } catch (error: unknown) {
+        closed.failed(error);
+        throw error;
+      }
+      closed.sent();
+    } else if (prefix === REQUEST_PREFIX) {
+      const request = snapshots.request(content);
+      if (request === undefined) return;
+      const fallback = this.config.PG_SCHEMA.split(',')[0] as string;
+      const since = request.reconcile === true ? this.transaction?.finalLsn : undefined;
+      for (const name of request.tables) {
+        const [schema, table] = name.includes('.')
+          ? (name.split('.', 2) as [string, string])
+          : [fallback, name];
+        if (!this.byName.has(`${schema}.${table}`)) {
+          this.log.error(
+            { table: `${schema}.${table}` },
+            'snapshot requested for a table that is not captured',
+          );
+          continue;
+        }
+        snapshots.enqueue(schema, table, 'request', since);
+      }
+      await this.saveSnapshotState();
+    }
   }
 
   private async onChange(
@@ -421,6 +774,9 @@ export class PostgresSource {
         false,
         eventOp === Op.delete ? [] : unchanged,
       );
+    const snapshots = this.snapshots as IncrementalSnapshot;
+    snapshots.onChange(table, (after ?? before) as Row);
+    if (op === Op.update && before !== null) snapshots.onChange(table, before);
     const records: OutgoingRecord[] = [];
     const oldKey = op === Op.update && before !== null ? captured.codec.encodeKey(before) : undefined;
     if (oldKey !== undefined && !oldKey.equals(captured.codec.encodeKey(after as Row))) {
@@ -452,6 +808,7 @@ export class PostgresSource {
     for (const oid of relationOids) {
       const captured = this.byOid.get(oid);
       if (captured === undefined) continue;
+      this.snapshots?.onTruncate(captured.table);
       const event = this.event(
         captured.table,
         Op.truncate,
@@ -540,4 +897,26 @@ export function parseKeyOverrides(text: string | undefined): KeyOverrides {
     if (table !== undefined && columns !== undefined) keys[table] = columns.split('+');
   }
   return keys;
+}
+
+/** A producer with nothing around it: for reading and queueing a snapshot state before streaming. */
+const noHost: SnapshotHost = {
+  prepare: () => Promise.resolve(),
+  save: () => Promise.resolve(),
+  reconcile: () => Promise.resolve(),
+};
+
+export function slotLostError(slot: string, how: 'dropped' | 'lost'): CdcError {
+  const cause =
+    how === 'lost'
+      ? `replication slot ${slot} is lost (pg_replication_slots.wal_status = lost): PostgreSQL removed WAL it still ` +
+        'needed, because the slot fell further behind than max_slot_wal_keep_size allows'
+      : `replication slot ${slot} is gone although the producer streamed from it (was it dropped?)`;
+  return new CdcError(
+    ErrorCode.SOURCE_SLOT_LOST,
+    `${cause}. The changes made meanwhile cannot be replayed, and rows deleted meanwhile would stay in the lake. ` +
+      'Fix: run `cdclake produce --source postgres --resnapshot` once (or set PG_SLOT_LOST=resnapshot): a new ' +
+      'slot, every table snapshotted incrementally, then the rows the snapshot did not see marked deleted in bronze',
+    { facts: { slot, how } },
+  );
 }

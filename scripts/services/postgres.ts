@@ -14,7 +14,7 @@ export const PG_USER = 'cdclake';
 export const PG_PASSWORD = 'cdclake';
 export const PG_DATABASE = 'cdclake';
 
-function findBinDir(): string | undefined {
+export function findBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!fs.existsSync(root)) return undefined;
   const majors = fs

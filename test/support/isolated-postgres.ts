@@ -1,0 +1,51 @@
+// A PostgreSQL server of one test's own, for what would disturb the others: server settings such as
+// max_slot_wal_keep_size, which invalidate every slot that falls behind. Natively a second cluster from the
+// same binaries (scripts/services/postgres.ts), or a container when only a Docker engine has PostgreSQL.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../../core/free-port.ts';
+import { Home } from '../../scripts/services/home.ts';
+import {
+  findBinDir,
+  postgresReady,
+  postgresUrl,
+  startPostgres,
+  stopPostgres,
+} from '../../scripts/services/postgres.ts';
+import { uniqueId } from './fixtures.ts';
+
+export interface IsolatedPostgres {
+  /** The server's `cdclake` database. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startIsolatedPostgres(cdclakeHome: string): Promise<IsolatedPostgres> {
+  if (findBinDir() !== undefined) {
+    const home = new Home(path.join(cdclakeHome, 'tests', uniqueId('pg')));
+    const port = await freePort();
+    await startPostgres(home, port);
+    await postgresReady(port, 60_000);
+    return {
+      url: postgresUrl(port),
+      stop: async () => {
+        await stopPostgres(home);
+        fs.rmSync(home.root, { recursive: true, force: true });
+      },
+    };
+  }
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const container = await new GenericContainer('postgres:17')
+    .withCommand(['postgres', '-c', 'wal_level=logical'])
+    .withEnvironment({ POSTGRES_USER: 'cdclake', POSTGRES_PASSWORD: 'cdclake', POSTGRES_DB: 'cdclake' })
+    .withExposedPorts(5432)
+    .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+    .start();
+  return {
+    url: `postgres://cdclake:cdclake@${container.getHost()}:${container.getMappedPort(5432)}/cdclake`,
+    stop: async () => {
+      await container.stop();
+    },
+  };
+}
