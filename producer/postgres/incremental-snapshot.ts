@@ -47,6 +47,8 @@ export interface TableSnapshot {
   reconcileSince: string | null;
   /** Bumped when the table's snapshot starts over (DDL while it ran): a chunk of an older run saves nothing. */
   run: number;
+  /** The definition (definitionKey) the chunks sent so far were read under; another one starts it over. */
+  definition?: string;
 }
 
 export interface SnapshotState {
@@ -190,6 +192,7 @@ export class IncrementalSnapshot {
     if (existing !== undefined) {
       existing.after = null;
       existing.rows = 0;
+      delete existing.definition;
       existing.run += 1;
       existing.reason = reason;
       if (since !== null)
@@ -330,7 +333,6 @@ export class IncrementalSnapshot {
 
   private async snapshotTable(client: pg.Client, progress: TableSnapshot): Promise<void> {
     const started = performance.now();
-    let definition: string | undefined;
     while (!this.stopping) {
       let table: TableDef;
       try {
@@ -344,8 +346,10 @@ export class IncrementalSnapshot {
         }
         throw error;
       }
-      // DDL between two chunks: the chunks sent had other columns; the table starts over under the new ones.
-      if (definition !== undefined && definition !== definitionKey(table) && progress.after !== null) {
+      // DDL between two chunks (in this run or before a restart): the chunks sent had other columns, so the
+      // table starts over under the new ones.
+      const definition = definitionKey(table);
+      if (progress.after !== null && progress.definition !== definition) {
         this.log.info(
           { table: progress.table },
           'table definition changed during its snapshot: starting it over',
@@ -354,7 +358,7 @@ export class IncrementalSnapshot {
         progress.rows = 0;
         progress.run += 1;
       }
-      definition = definitionKey(table);
+      if (progress.after === null) progress.definition = definition;
       const run = progress.run;
       await this.host.prepare(table);
       const { rows, last } = await this.chunk(client, table, progress.after);
