@@ -4,6 +4,7 @@ import type { Config } from '../../core/config.ts';
 import { createS3Client } from '../../core/s3.ts';
 import { openLake } from '../../merge/lake.ts';
 import { lakeStatus } from '../../merge/status.ts';
+import { snapshotsInProgress } from '../../producer/postgres/snapshot-status.ts';
 import { formatRows, parseFormat } from '../format.ts';
 
 export async function status(config: Config, flags: { format?: string }): Promise<number> {
@@ -11,7 +12,27 @@ export async function status(config: Config, flags: { format?: string }): Promis
   const lake = await openLake(config);
   const s3 = createS3Client(config);
   try {
-    const rows = await lakeStatus(lake.connection, s3, config);
+    const rows: Record<string, unknown>[] = (await lakeStatus(lake.connection, s3, config)).map((r) => ({
+      ...r,
+      snapshot: null,
+    }));
+    // Incremental snapshots the producers run (from the state topic): beside their tables' rows.
+    try {
+      for (const snapshot of await snapshotsInProgress(config)) {
+        const row = rows.find((r) => String(r['topics']).split(' ').includes(snapshot.topic));
+        if (row !== undefined) row['snapshot'] = snapshot.text;
+        else
+          rows.push({
+            table: `(${snapshot.table}, snapshotting)`,
+            topics: snapshot.topic,
+            snapshot: snapshot.text,
+          });
+      }
+    } catch (error: unknown) {
+      process.stderr.write(
+        `snapshots in progress unknown: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    }
     const columns = [
       'table',
       'live_rows',
@@ -21,9 +42,10 @@ export async function status(config: Config, flags: { format?: string }): Promis
       'behind',
       'newest_change',
       'freshness_s',
+      'snapshot',
       'topics',
     ];
-    process.stdout.write(formatRows(columns, rows as unknown as Record<string, unknown>[], format) + '\n');
+    process.stdout.write(formatRows(columns, rows, format) + '\n');
     return 0;
   } finally {
     s3.destroy();

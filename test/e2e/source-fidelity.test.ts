@@ -91,6 +91,13 @@ test('bronze equals the source after key changes, truncate, DDL, new tables, two
   // Killed mid-snapshot: some tables (or chunks) are done, and the rest is queued, to be resumed.
   expect(state.queue.length).toBeGreaterThan(0);
   expect(state.queue.length < 6 || state.queue.some((t) => t.after !== null)).toBe(true);
+  // `cdclake status` shows the snapshot waiting to be resumed, beside its table.
+  const status = await runCdclake(f.config, ['status', '--format', 'json']);
+  const statusRows = JSON.parse(status.slice(status.indexOf('['))) as {
+    table: string;
+    snapshot: string | null;
+  }[];
+  expect(statusRows.some((r) => /^initial: (queued|\d+ rows sent)$/.test(r.snapshot ?? ''))).toBe(true);
   producer = startCdclake(f.config, ['produce', '--source', 'postgres'], env);
 
   // Key changes, one row and many, and a swap inside one transaction.
