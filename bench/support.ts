@@ -140,9 +140,10 @@ export function runCdclakeMeasured(
   env: Record<string, string | undefined>,
   onTick?: () => void,
   profile?: string,
+  stopWhen?: () => Promise<boolean>,
 ): Promise<{ seconds: number; peakRssMb: number; output: string }> {
   const root = path.resolve(import.meta.dirname, '..');
-  return runNodeMeasured([path.join(root, 'bin', 'cdclake.js'), ...args], env, onTick, profile);
+  return runNodeMeasured([path.join(root, 'bin', 'cdclake.js'), ...args], env, onTick, profile, stopWhen);
 }
 
 /** Runs a TypeScript script of the repository (through tsx) as its own process, measured as above. */
@@ -154,11 +155,16 @@ export function runScriptMeasured(
   return runNodeMeasured(['--import', 'tsx', path.resolve(import.meta.dirname, '..', script)], env, onTick);
 }
 
+/**
+ * `stopWhen`, asked every 250 ms, ends a long-running command with SIGTERM once it answers true; `seconds` is
+ * then the time until that answer, not until the exit.
+ */
 async function runNodeMeasured(
   args: string[],
   env: Record<string, string | undefined>,
   onTick?: () => void,
   profile?: string,
+  stopWhen?: () => Promise<boolean>,
 ): Promise<{ seconds: number; peakRssMb: number; output: string }> {
   const { spawn } = await import('node:child_process');
   const root = path.resolve(import.meta.dirname, '..');
@@ -176,14 +182,25 @@ async function runNodeMeasured(
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let peakKb = 0;
+  let doneAt: number | undefined;
+  let asking = false;
   const sample = (): void => {
     peakKb = Math.max(peakKb, peakRssKb(child.pid));
     onTick?.();
+    if (stopWhen === undefined || doneAt !== undefined || asking) return;
+    asking = true;
+    void stopWhen()
+      .then((done) => {
+        if (!done || doneAt !== undefined) return;
+        doneAt = performance.now();
+        child.kill('SIGTERM');
+      })
+      .finally(() => (asking = false));
   };
   const timer = setInterval(sample, 250);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearInterval(timer);
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = ((doneAt ?? performance.now()) - started) / 1000;
   if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}:\n${output}`);
   return { seconds, peakRssMb: Math.round(peakKb / 1024), output };
 }

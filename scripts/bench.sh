@@ -28,6 +28,7 @@ run 'Generator (no encoding, no Kafka)' bench/generator.bench.ts --orders "$orde
 run 'Avro encoding of change events' bench/codec.bench.ts --scale "$scale"
 run 'Kafka clients: kafkajs beside @platformatic/kafka' bench/kafka-clients.bench.ts --scale "$scale"
 run 'Producer -> Kafka' bench/producer.bench.ts --scale "$scale"
+run 'Capture from PostgreSQL: incremental snapshot beside the single exported-snapshot read' bench/snapshot.bench.ts --scale "$scale"
 run 'Consumer: Kafka -> raw Parquet on S3' bench/consumer.bench.ts --scale "$scale"
 run 'Merge: raw -> bronze, incremental beside rebuilding' bench/merge.bench.ts --scale "$scale"
 run 'End-to-end freshness at a steady 10k events/s' bench/freshness.bench.ts --scale "$scale"

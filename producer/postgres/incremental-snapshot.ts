@@ -78,6 +78,13 @@ export interface ClosedChunk {
   failed(error: unknown): void;
 }
 
+/** A chunk whose high watermark is written: how many rows it read, its last key, and when it is sent. */
+interface Chunk {
+  sent: Promise<void>;
+  rows: number;
+  last: (string | null)[] | undefined;
+}
+
 interface OpenChunk {
   window: SnapshotWindow;
   table: TableDef;
@@ -331,47 +338,33 @@ export class IncrementalSnapshot {
     return client;
   }
 
+  /**
+   * A table, chunk after chunk. One chunk is in flight while the next is read: chunk n+1's watermarks and
+   * read go ahead while the stream is still on its way to chunk n's high watermark (their keys do not
+   * overlap, so each window stays exact). Progress is saved in order, once a chunk is sent.
+   */
   private async snapshotTable(client: pg.Client, progress: TableSnapshot): Promise<void> {
     const started = performance.now();
-    while (!this.stopping) {
-      let table: TableDef;
-      try {
-        table = await readTableDef(client, progress.schema, progress.name, this.keys);
-      } catch (error: unknown) {
-        if (error instanceof CdcError && error.code === ErrorCode.SOURCE_TABLE_MISSING) {
-          this.log.warn({ table: progress.table }, 'table dropped in the source: its snapshot ends');
-          this.finish(progress);
-          await this.host.save(this.state);
-          return;
-        }
-        throw error;
+    const chunkRows = this.config.PG_SNAPSHOT_CHUNK_ROWS;
+    let cursor = progress.after;
+    let cursorRun = progress.run;
+    let inFlight: (Chunk & { run: number; table: TableDef }) | undefined;
+    /** Waits for the chunk in flight, saves its progress; true when it ended the table. */
+    const settle = async (): Promise<boolean> => {
+      const chunk = inFlight;
+      if (chunk === undefined) return false;
+      inFlight = undefined;
+      await chunk.sent;
+      const current = progress.run === chunk.run;
+      if (current) {
+        progress.after = chunk.last ?? progress.after;
+        progress.rows += chunk.rows;
       }
-      // DDL between two chunks (in this run or before a restart): the chunks sent had other columns, so the
-      // table starts over under the new ones.
-      const definition = definitionKey(table);
-      if (progress.after !== null && progress.definition !== definition) {
-        this.log.info(
-          { table: progress.table },
-          'table definition changed during its snapshot: starting it over',
-        );
-        progress.after = null;
-        progress.rows = 0;
-        progress.run += 1;
-      }
-      if (progress.after === null) progress.definition = definition;
-      const run = progress.run;
-      await this.host.prepare(table);
-      const { rows, last } = await this.chunk(client, table, progress.after);
-      if (this.stopping) return;
-      if (progress.run === run) {
-        progress.after = last ?? progress.after;
-        progress.rows += rows;
-      }
-      const done = rows < this.config.PG_SNAPSHOT_CHUNK_ROWS && progress.run === run;
+      const done = current && chunk.rows < chunkRows;
       if (done) {
-        this.recordDefinition(table);
+        this.recordDefinition(chunk.table);
         if (progress.reconcileSince !== null)
-          await this.host.reconcile(table, BigInt(progress.reconcileSince));
+          await this.host.reconcile(chunk.table, BigInt(progress.reconcileSince));
         this.finish(progress);
         this.log.info(
           {
@@ -384,7 +377,52 @@ export class IncrementalSnapshot {
         );
       }
       await this.host.save(this.state);
-      if (done) return;
+      return done;
+    };
+    while (!this.stopping) {
+      let table: TableDef;
+      try {
+        table = await readTableDef(client, progress.schema, progress.name, this.keys);
+      } catch (error: unknown) {
+        if (error instanceof CdcError && error.code === ErrorCode.SOURCE_TABLE_MISSING) {
+          await settle();
+          this.log.warn({ table: progress.table }, 'table dropped in the source: its snapshot ends');
+          this.finish(progress);
+          await this.host.save(this.state);
+          return;
+        }
+        throw error;
+      }
+      // DDL between two chunks (in this run or before a restart): the chunks sent had other columns, so the
+      // table starts over under the new ones. A queued restart (enqueue again) shows as a new run.
+      const definition = definitionKey(table);
+      if (progress.run !== cursorRun) {
+        // Queued again meanwhile (enqueue): the chunk in flight belongs to the old run.
+        await settle();
+        cursor = progress.after;
+        cursorRun = progress.run;
+      }
+      if (cursor !== null && progress.definition !== definition) {
+        this.log.info(
+          { table: progress.table },
+          'table definition changed during its snapshot: starting it over',
+        );
+        await settle();
+        progress.after = null;
+        progress.rows = 0;
+        progress.run += 1;
+        cursor = null;
+        cursorRun = progress.run;
+      }
+      if (cursor === null) progress.definition = definition;
+      const run = progress.run;
+      await this.host.prepare(table);
+      const next = await this.startChunk(client, table, cursor);
+      if (this.stopping) return;
+      cursor = next.last ?? cursor;
+      if (await settle()) return;
+      inFlight = { ...next, run, table };
+      if (next.rows < chunkRows && (await settle())) return;
     }
   }
 
@@ -393,12 +431,15 @@ export class IncrementalSnapshot {
     this.pending.set(this.state.queue.length);
   }
 
-  /** One chunk between its watermarks; resolves once the stream met its high watermark and sent it. */
-  private async chunk(
+  /**
+   * One chunk: low watermark, the read, high watermark. Resolves once the high watermark is written; its
+   * `sent` resolves once the stream met it and handed the rows to the publisher.
+   */
+  private async startChunk(
     client: pg.Client,
     table: TableDef,
     after: (string | null)[] | null,
-  ): Promise<{ rows: number; last: (string | null)[] | undefined }> {
+  ): Promise<Chunk> {
     const id = `${this.instance}-${++this.windowCount}`;
     const window = new SnapshotWindow(id, `${table.schema}.${table.name}`);
     const sent = new Promise<void>((resolve, reject) => {
@@ -439,16 +480,17 @@ export class IncrementalSnapshot {
       });
       window.setRows(rows);
       await mark('high');
-      await sent;
       const lastValues = texts.at(-1);
       this.chunks.inc(1, { table: window.table });
       this.rowsSent.inc(rows.length, { table: window.table });
       return {
+        sent,
         rows: rows.length,
         last: lastValues === undefined ? undefined : keyIndexes.map((i) => lastValues[i] ?? null),
       };
-    } finally {
+    } catch (error: unknown) {
       this.windows.delete(id);
+      throw error;
     }
   }
 }

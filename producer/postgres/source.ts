@@ -141,13 +141,10 @@ export class PostgresSource {
               '0/0',
           )
         : undefined;
-      if (this.config.PG_SNAPSHOT_MODE === 'exported') {
+      // PG_SNAPSHOT_MODE=exported serves a first load only: a slot made now, read under its exported snapshot.
+      if (this.config.PG_SNAPSHOT_MODE === 'exported' && (await this.firstLoad(admin)))
         await this.snapshotIfNeeded(admin, tables);
-        this.snapshots = this.incremental(emptySnapshotState());
-        for (const table of tables) this.snapshots.recordDefinition(table);
-      } else {
-        this.snapshots = this.incremental(await this.prepareSlot(admin, tables));
-      }
+      this.snapshots = await this.prepareSlot(admin, tables);
       await this.saveSnapshotState();
       await this.publisher.flush();
       if (this.stopRequested) return this.summary();
@@ -204,7 +201,7 @@ export class PostgresSource {
    * are queued. A lost slot (dropped, or wal_status lost): refused with the cause and the fix, or with
    * --resnapshot a new slot and every table snapshotted and then reconciled.
    */
-  private async prepareSlot(admin: pg.Client, tables: TableDef[]): Promise<SnapshotState> {
+  private async prepareSlot(admin: pg.Client, tables: TableDef[]): Promise<IncrementalSnapshot> {
     const slot = this.config.PG_SLOT;
     const slotKey = `${this.database}/${slot}`;
     const entries = await readEntries(this.kafka, producerStateTopic(this.config));
@@ -216,7 +213,7 @@ export class PostgresSource {
     if (lost && this.options.resnapshot !== true && this.config.PG_SLOT_LOST !== 'resnapshot')
       throw slotLostError(slot, existing === undefined ? 'dropped' : 'lost');
     const state = saved ?? emptySnapshotState();
-    const queue = new IncrementalSnapshot(this.config, this.log, this.metrics, noHost, this.keys, state);
+    const queue = this.incremental(state);
     if (lost || existing === undefined) {
       if (existing !== undefined) await admin.query(sqlFile('postgres/drop-slot.sql'), [slot]);
       const created = await createSlotWithSnapshot(this.config.PG_URL, slot, false, false);
@@ -257,7 +254,16 @@ export class PostgresSource {
       );
     }
     await writeEntries(this.kafka, producerStateTopic(this.config), [{ key: slotKey, value: 'streaming' }]);
-    return queue.snapshotState;
+    return queue;
+  }
+
+  /** No slot and no state of one (or an exported snapshot cut short): the first load of this slot. */
+  private async firstLoad(admin: pg.Client): Promise<boolean> {
+    const known = (await readEntries(this.kafka, producerStateTopic(this.config))).get(
+      `${this.database}/${this.config.PG_SLOT}`,
+    );
+    if (known === 'snapshot-started') return true;
+    return known === undefined && (await readSlot(admin, this.config.PG_SLOT, this.database)) === undefined;
   }
 
   /** A re-snapshotted table's reconcile: op t with snapshot = true at the snapshot's start (see README). */
@@ -898,13 +904,6 @@ export function parseKeyOverrides(text: string | undefined): KeyOverrides {
   }
   return keys;
 }
-
-/** A producer with nothing around it: for reading and queueing a snapshot state before streaming. */
-const noHost: SnapshotHost = {
-  prepare: () => Promise.resolve(),
-  save: () => Promise.resolve(),
-  reconcile: () => Promise.resolve(),
-};
 
 export function slotLostError(slot: string, how: 'dropped' | 'lost'): CdcError {
   const cause =
