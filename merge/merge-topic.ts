@@ -440,15 +440,22 @@ export async function mergeTopic(
       );
       changed += Number(inserted[0]?.Count ?? 0);
     }
-    await connection.run(
-      renderSql('merge/register-table.sql', {
-        bronze_name: literal(table),
-        source_schema: literal(schemaName),
-        source_table: literal(source.table),
-        key_columns: key === undefined ? { raw: 'NULL' } : literal(JSON.stringify(key)),
-        truncated_before: { raw: newTruncate ?? 'NULL' },
-      }),
-    );
+    // The registry changes only when there is something new to record: most passes write nothing there.
+    const keyText = key === undefined ? undefined : JSON.stringify(key);
+    if (
+      entry === undefined ||
+      newTruncate !== undefined ||
+      (keyText !== undefined && entry.key_columns !== keyText)
+    )
+      await connection.run(
+        renderSql('merge/register-table.sql', {
+          bronze_name: literal(table),
+          source_schema: literal(schemaName),
+          source_table: literal(source.table),
+          key_columns: keyText === undefined ? { raw: 'NULL' } : literal(keyText),
+          truncated_before: { raw: newTruncate ?? 'NULL' },
+        }),
+      );
     await connection.run(renderSql('merge/advance-checkpoints.sql', { table_name: literal(table) }));
     await connection.run(renderSql('merge/commit.sql', {}));
   } catch (error: unknown) {

@@ -13,6 +13,7 @@
 // an op t event positioned where the snapshot began, so that bronze rows the snapshot did not see (deleted
 // while the slot was lost) are marked deleted.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Config } from '../../core/config.ts';
 import type { Row, TableDef } from '../../core/events/types.ts';
@@ -57,6 +58,15 @@ export interface SnapshotState {
   defs: Record<string, string>;
   /** Ids of the snapshot requests already queued (`cdclake snapshot`), newest last. */
   requests: string[];
+}
+
+/** PostgreSQL's undefined_column, undefined_table, datatype_mismatch; a value that no longer fits its type. */
+const DEFINITION_RACES = new Set(['42703', '42P01', '42804']);
+
+function isDefinitionRace(error: unknown): boolean {
+  if (error instanceof CdcError) return error.code === ErrorCode.INVALID_VALUE;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && DEFINITION_RACES.has(code);
 }
 
 export function emptySnapshotState(): SnapshotState {
@@ -348,6 +358,7 @@ export class IncrementalSnapshot {
     const chunkRows = this.config.PG_SNAPSHOT_CHUNK_ROWS;
     let cursor = progress.after;
     let cursorRun = progress.run;
+    let races = 0;
     let inFlight: (Chunk & { run: number; table: TableDef }) | undefined;
     /** Waits for the chunk in flight, saves its progress; true when it ended the table. */
     const settle = async (): Promise<boolean> => {
@@ -417,7 +428,23 @@ export class IncrementalSnapshot {
       if (cursor === null) progress.definition = definition;
       const run = progress.run;
       await this.host.prepare(table);
-      const next = await this.startChunk(client, table, cursor);
+      let next: Chunk;
+      try {
+        next = await this.startChunk(client, table, cursor);
+        races = 0;
+      } catch (error: unknown) {
+        // DDL between reading the definition and the chunk (a column renamed, dropped or retyped, the table
+        // dropped): read the definition again. What is still failing after that is a real error.
+        if (!this.stopping && isDefinitionRace(error) && races++ < 5) {
+          this.log.info(
+            { table: progress.table, err: error },
+            'the table changed under a chunk: reading it again',
+          );
+          await sleep(100 * races);
+          continue;
+        }
+        throw error;
+      }
       if (this.stopping) return;
       cursor = next.last ?? cursor;
       if (await settle()) return;

@@ -44,6 +44,7 @@ test('bronze equals the source after key changes, truncate, DDL, new tables, two
   const env = {
     PG_SCHEMA: 'public,sales',
     PG_SNAPSHOT_CHUNK_ROWS: '500',
+    PG_SNAPSHOT_PARALLELISM: '2',
     PRODUCER_TABLE_REFRESH_MS: '500',
     PRODUCER_HEARTBEAT_MS: '1000',
     METRICS_PORT: String(port),

@@ -75,5 +75,25 @@ for (const partitions of [1, 3]) {
       [5, 50],
     ]);
     expect(await live('events')).toEqual([[3, 3]]);
+
+    // A truncate alone in a pass (no row columns in its raw file): the key comes from the lake's registry.
+    const truncate = records.find((r) => r.table === 'events' && r.key === null) as Recorded;
+    const later = structuredClone(truncate.value) as { source: { lsn: number; sequence: string } };
+    later.source.lsn = 792148000;
+    later.source.sequence = '["792147000","792148000"]';
+    const again = kafka.producer();
+    await again.connect();
+    await again.send({
+      topic: topic('events'),
+      messages: [{ key: null, value: JSON.stringify(later), partition: 0 }],
+    });
+    await again.disconnect();
+    await new RawConsumer(
+      config,
+      { untilIdle: true, topics: new RegExp(`^${id}\\.inventory\\.`) },
+      createLogger('test'),
+    ).run();
+    expect((await mergeOnce(config)).failed).toEqual([]);
+    expect(await live('events')).toEqual([]);
   });
 }
