@@ -154,7 +154,10 @@ export class IncrementalSnapshot {
     this.slot = config.PG_SLOT;
     this.state = state;
     this.chunks = metrics.counter('cdclake_snapshot_chunks_total', 'incremental snapshot chunks sent');
-    this.rowsSent = metrics.counter('cdclake_snapshot_rows_total', 'rows sent by incremental snapshots');
+    this.rowsSent = metrics.counter(
+      'cdclake_snapshot_rows_total',
+      'rows read by incremental snapshot chunks (those left out included: cdclake_snapshot_evicted_total)',
+    );
     this.evicted = metrics.counter(
       'cdclake_snapshot_evicted_total',
       'chunk rows left out because the stream changed their key between the watermarks',
@@ -366,6 +369,8 @@ export class IncrementalSnapshot {
       if (chunk === undefined) return false;
       inFlight = undefined;
       await chunk.sent;
+      this.chunks.inc(1, { table: progress.table });
+      this.rowsSent.inc(chunk.rows, { table: progress.table });
       const current = progress.run === chunk.run;
       if (current) {
         progress.after = chunk.last ?? progress.after;
@@ -508,8 +513,6 @@ export class IncrementalSnapshot {
       window.setRows(rows);
       await mark('high');
       const lastValues = texts.at(-1);
-      this.chunks.inc(1, { table: window.table });
-      this.rowsSent.inc(rows.length, { table: window.table });
       return {
         sent,
         rows: rows.length,

@@ -24,6 +24,7 @@ import { ensureTopics, producerStateTopic, schemasTopic, tableTopic } from '../.
 import type { Logger } from '../../core/logger.ts';
 import { Metrics } from '../../core/metrics.ts';
 import { sqlFile } from '../../core/sql-files.ts';
+import { PLAIN_IDENTIFIER } from '../../consumer/identifiers.ts';
 import { Publisher, type OutgoingRecord } from '../publisher.ts';
 import { lookupTypeName, readTableDef, tableDefFromRelation, type KeyOverrides } from './catalog.ts';
 import { lsnToBigInt, type Relation } from './pgoutput.ts';
@@ -104,6 +105,10 @@ export class PostgresSource {
   private refreshing: Promise<void> | undefined;
   private refreshSoon = false;
   private readonly refusedTables = new Set<string>();
+  private readonly tablesRefused = this.metrics.gauge(
+    'cdclake_producer_tables_refused',
+    'tables of the PG_SCHEMA schemas that cannot be captured (no primary key, a name or type cdclake cannot carry): named in the log',
+  );
 
   constructor(config: Config, options: PostgresSourceOptions, log: Logger) {
     this.config = config;
@@ -335,7 +340,7 @@ export class PostgresSource {
   }
 
   private async resolveTables(admin: pg.Client, atStart: boolean): Promise<TableDef[]> {
-    const { names } = await this.tableNames(admin);
+    const { names, configured } = await this.tableNames(admin);
     if (names.length === 0 && atStart) {
       throw new CdcError(
         ErrorCode.SOURCE_TABLE_MISSING,
@@ -345,18 +350,42 @@ export class PostgresSource {
     const tables: TableDef[] = [];
     for (const [schema, table] of names) {
       try {
+        for (const name of [schema, table])
+          if (!PLAIN_IDENTIFIER.test(name))
+            throw new CdcError(
+              ErrorCode.INVALID_NAME,
+              `table ${JSON.stringify(schema)}.${JSON.stringify(table)} is not captured: ${JSON.stringify(name)} is ` +
+                'not a plain identifier (letters, digits and _, at most 63, not starting with a digit), so it cannot ' +
+                'name a Kafka topic and a bronze table; rename it, or leave it out with PG_TABLES',
+              { facts: { table: `${schema}.${table}` } },
+            );
         tables.push(await readTableDef(admin, schema, table, this.keys));
       } catch (error: unknown) {
-        // At start a table that cannot be captured stops the producer, named; a table found later (no
-        // primary key, an unsupported type) is refused by name once, and the others go on.
-        if (atStart) throw error;
+        // A table named in PG_TABLES (or --tables) that cannot be captured stops the producer at start, named.
+        // A table found in the PG_SCHEMA schemas that cannot be (no primary key, a name or type cdclake cannot
+        // carry) is refused by name once, counted in cdclake_producer_tables_refused, and the others go on.
+        if (atStart && configured) throw error;
         if (error instanceof CdcError && error.code === ErrorCode.SOURCE_TABLE_MISSING) continue;
+        if (!(error instanceof CdcError)) throw error;
         if (!this.refusedTables.has(`${schema}.${table}`)) {
           this.refusedTables.add(`${schema}.${table}`);
           this.log.error({ err: error, table: `${schema}.${table}` }, 'table not captured');
         }
       }
     }
+    const present = new Set(names.map(([schema, table]) => `${schema}.${table}`));
+    let refused = 0;
+    for (const name of this.refusedTables) {
+      if (!present.has(name) || tables.some((t) => `${t.schema}.${t.name}` === name))
+        this.refusedTables.delete(name);
+      else refused++;
+    }
+    this.tablesRefused.set(refused);
+    if (atStart && tables.length === 0)
+      throw new CdcError(
+        ErrorCode.SOURCE_TABLE_MISSING,
+        `no table of schema ${this.config.PG_SCHEMA} can be captured (${refused} refused: see the errors above)`,
+      );
     return tables;
   }
 

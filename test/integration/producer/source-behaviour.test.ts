@@ -120,9 +120,16 @@ describe('PostgreSQL source behaviour', () => {
     const f = fixture;
     await f.sql('create table events (id int, kind text)');
     await f.sql("insert into events values (1, 'a')");
-    const refused = await expectError(untilIdle(f));
+    // Named in PG_TABLES: the producer stops at start, naming it.
+    const refused = await expectError(untilIdle(f, { PG_TABLES: 'public.events' }));
     expect(refused.code).toBe('CDC_SOURCE_NO_KEY');
     expect(refused.message).toContain('public.events');
+    // Found in the schema beside a table that can be captured: refused by name (and counted), the other goes on.
+    await f.sql('create table fine (id int primary key)');
+    await f.sql('insert into fine values (1)');
+    const source = new PostgresSource(f.config, { untilIdle: true }, log);
+    expect((await source.run()).snapshotRows).toBe(1);
+    expect(source.metrics.render()).toMatch(/^cdclake_producer_tables_refused 1$/m);
     await f.sql('alter table events replica identity full');
     await untilIdle(f, { CDC_KEY_COLUMNS: 'public.events=id' });
     await f.sql('delete from events where id = 1');
