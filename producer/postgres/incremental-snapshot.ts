@@ -13,6 +13,7 @@
 // an op t event positioned where the snapshot began, so that bronze rows the snapshot did not see (deleted
 // while the slot was lost) are marked deleted.
 
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Config } from '../../core/config.ts';
@@ -73,9 +74,13 @@ export function emptySnapshotState(): SnapshotState {
   return { queue: [], defs: {}, requests: [] };
 }
 
-/** What decides whether a table needs a backfill: its columns' names and types, and its key. */
+/**
+ * What decides whether a table needs a backfill: its columns' names and types, and its key, as a short hash
+ * (the state of a source with thousands of tables stays one small record).
+ */
 export function definitionKey(table: TableDef): string {
-  return JSON.stringify({ columns: table.columns.map((c) => [c.name, c.type]), key: table.key });
+  const text = JSON.stringify({ columns: table.columns.map((c) => [c.name, c.type]), key: table.key });
+  return createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
 
 /** A chunk whose high watermark the stream met: the rows to send, in key order. */

@@ -2,6 +2,8 @@
 // watermark.
 
 import { describe, expect, test } from 'vitest';
+import type { TableDef } from '../../../core/events/types.ts';
+import { definitionKey } from '../../../producer/postgres/incremental-snapshot.ts';
 import { SnapshotWindow, WindowState, keyText } from '../../../producer/postgres/snapshot-window.ts';
 
 const chunk = (ids: number[]) =>
@@ -72,5 +74,34 @@ describe('a chunk between its watermarks', () => {
     });
     expect(fromChunk).toBe(fromStream);
     expect(keyText(['a', 'b'], { a: 'x', b: 'y' })).not.toBe(keyText(['a', 'b'], { a: 'x"', b: 'y' }));
+  });
+});
+
+describe('a table definition as the snapshot state keeps it', () => {
+  const table: TableDef = {
+    schema: 'public',
+    name: 't',
+    columns: [
+      { name: 'id', type: { kind: 'int4' }, nullable: false },
+      { name: 'v', type: { kind: 'text' }, nullable: true },
+    ],
+    key: ['id'],
+  };
+
+  test('columns, types and key change it; nullability does not', () => {
+    const key = definitionKey(table);
+    expect(key).toMatch(/^[0-9a-f]{24}$/);
+    expect(definitionKey({ ...table, columns: table.columns.map((c) => ({ ...c, nullable: true })) })).toBe(
+      key,
+    );
+    const renamed = { ...table, columns: [table.columns[0]!, { ...table.columns[1]!, name: 'w' }] };
+    expect(definitionKey(renamed)).not.toBe(key);
+    const retyped = {
+      ...table,
+      columns: [{ ...table.columns[0]!, type: { kind: 'int8' as const } }, table.columns[1]!],
+    };
+    expect(definitionKey(retyped)).not.toBe(key);
+    expect(definitionKey({ ...table, columns: table.columns.slice(0, 1) })).not.toBe(key);
+    expect(definitionKey({ ...table, key: ['id', 'v'] })).not.toBe(key);
   });
 });
