@@ -24,20 +24,20 @@ import { ensureTopics, producerStateTopic, schemasTopic, tableTopic } from '../.
 import type { Logger } from '../../core/logger.ts';
 import { Metrics } from '../../core/metrics.ts';
 import { sqlFile } from '../../core/sql-files.ts';
-import { PLAIN_IDENTIFIER } from '../../consumer/identifiers.ts';
 import { Publisher, type OutgoingRecord } from '../publisher.ts';
-import { lookupTypeName, readTableDef, tableDefFromRelation, type KeyOverrides } from './catalog.ts';
+import { lookupTypeName, tableDefFromRelation, type KeyOverrides } from './catalog.ts';
 import { lsnToBigInt, type Relation } from './pgoutput.ts';
 import {
   IncrementalSnapshot,
   REQUEST_PREFIX,
   WATERMARK_PREFIX,
   definitionKey,
-  emptySnapshotState,
   type SnapshotHost,
   type SnapshotState,
 } from './incremental-snapshot.ts';
 import { createSlotWithSnapshot, ensurePublication, readSlot } from './publication.ts';
+import { isFirstLoad, markStreaming, prepareSlot, snapshotStateKey, type SlotContext } from './slot-setup.ts';
+import { SourceTables } from './source-tables.ts';
 import { ReplicationStream, SESSION_OPTIONS, type StreamItem } from './replication-stream.ts';
 import { keyRowFromTuple, rowFromTuple } from './rows.ts';
 import { readSnapshot } from './snapshot.ts';
@@ -104,11 +104,7 @@ export class PostgresSource {
   /** Single flight: the catalog check that finds new tables and DDL. */
   private refreshing: Promise<void> | undefined;
   private refreshSoon = false;
-  private readonly refusedTables = new Set<string>();
-  private readonly tablesRefused = this.metrics.gauge(
-    'cdclake_producer_tables_refused',
-    'tables of the PG_SCHEMA schemas that cannot be captured (no primary key, a name or type cdclake cannot carry): named in the log',
-  );
+  private readonly sourceTables: SourceTables;
 
   constructor(config: Config, options: PostgresSourceOptions, log: Logger) {
     this.config = config;
@@ -118,6 +114,7 @@ export class PostgresSource {
     this.publisher = new Publisher(config, `${config.KAFKA_CLIENT_ID}-producer`);
     this.database = decodeURIComponent(new URL(config.PG_URL).pathname.slice(1)) || 'postgres';
     this.keys = parseKeyOverrides(config.CDC_KEY_COLUMNS);
+    this.sourceTables = new SourceTables(config, options.tables, this.keys, log, this.metrics);
   }
 
   async run(): Promise<SourceSummary> {
@@ -127,7 +124,7 @@ export class PostgresSource {
     admin.on('error', (error) => this.log.warn({ err: error }, 'source admin connection lost'));
     await admin.connect();
     try {
-      const tables = await this.resolveTables(admin, true);
+      const tables = await this.sourceTables.resolve(admin, true);
       await ensurePublication(admin, this.config.PG_PUBLICATION, tables);
       await ensureTopics(this.kafka, [
         ...tables.map((t) => ({
@@ -147,11 +144,12 @@ export class PostgresSource {
           )
         : undefined;
       // PG_SNAPSHOT_MODE=exported serves a first load only: a slot made now, read under its exported snapshot.
-      if (this.config.PG_SNAPSHOT_MODE === 'exported' && (await this.firstLoad(admin)))
+      if (this.config.PG_SNAPSHOT_MODE === 'exported' && (await isFirstLoad(this.slotContext(admin))))
         await this.snapshotIfNeeded(admin, tables);
       this.snapshots = await this.prepareSlot(admin, tables);
       await this.saveSnapshotState();
       await this.publisher.flush();
+      await markStreaming(this.slotContext(admin));
       if (this.stopRequested) return this.summary();
       this.state = SourceState.streaming;
       this.snapshots.start();
@@ -184,7 +182,7 @@ export class PostgresSource {
   }
 
   private snapshotStateKey(): string {
-    return `${this.database}/${this.config.PG_SLOT}/snapshot`;
+    return snapshotStateKey(this.database, this.config.PG_SLOT);
   }
 
   /** The snapshot queue and progress, on the state topic, after every record published before it. */
@@ -200,75 +198,24 @@ export class PostgresSource {
     ]);
   }
 
-  /**
-   * The slot and the snapshot queue (incremental mode). A new slot: every table queued. A kept slot: its
-   * queue resumed, and tables whose definition changed while the producer was away (DDL) or that are new
-   * are queued. A lost slot (dropped, or wal_status lost): refused with the cause and the fix, or with
-   * --resnapshot a new slot and every table snapshotted and then reconciled.
-   */
+  /** The slot, the position streaming starts from, and the snapshot queue (slot-setup.ts). */
   private async prepareSlot(admin: pg.Client, tables: TableDef[]): Promise<IncrementalSnapshot> {
-    const slot = this.config.PG_SLOT;
-    const slotKey = `${this.database}/${slot}`;
-    const entries = await readEntries(this.kafka, producerStateTopic(this.config));
-    const savedText = entries.get(this.snapshotStateKey());
-    const saved = savedText === undefined ? undefined : (JSON.parse(savedText) as SnapshotState);
-    const known = entries.get(slotKey) === 'snapshot-completed' || entries.get(slotKey) === 'streaming';
-    const existing = await readSlot(admin, slot, this.database);
-    const lost = existing?.walStatus === 'lost' || (existing === undefined && known);
-    if (lost && this.options.resnapshot !== true && this.config.PG_SLOT_LOST !== 'resnapshot')
-      throw slotLostError(slot, existing === undefined ? 'dropped' : 'lost');
-    const state = saved ?? emptySnapshotState();
-    const queue = this.incremental(state);
-    if (lost || existing === undefined) {
-      if (existing !== undefined) await admin.query(sqlFile('postgres/drop-slot.sql'), [slot]);
-      const created = await createSlotWithSnapshot(this.config.PG_URL, slot, false, false);
-      await created.release();
-      for (const t of tables)
-        queue.enqueue(
-          t.schema,
-          t.name,
-          lost ? 'resnapshot' : 'initial',
-          lost ? created.consistentPoint : undefined,
-        );
-      this.confirmed = created.consistentPoint;
-      if (lost)
-        this.log.warn(
-          { slot, tables: tables.length },
-          'replication slot was lost: a new slot, and every table snapshotted again, then reconciled',
-        );
-    } else {
-      this.confirmed = existing.confirmedFlush;
-      if (saved === undefined && !known) {
-        // A slot made by a run that stopped before its snapshot was queued: snapshot every table.
-        for (const t of tables) queue.enqueue(t.schema, t.name, 'initial');
-      } else if (saved !== undefined) {
-        for (const t of tables) {
-          const name = `${t.schema}.${t.name}`;
-          if (state.queue.some((q) => q.table === name)) continue;
-          const before = state.defs[name];
-          if (before === undefined) queue.enqueue(t.schema, t.name, 'added');
-          else if (before !== definitionKey(t)) queue.enqueue(t.schema, t.name, 'ddl');
-        }
-      } else {
-        // Kept by an earlier version (its snapshot complete): what the tables are now is the baseline.
-        for (const t of tables) queue.recordDefinition(t);
-      }
-      this.log.info(
-        { slot, confirmed: existing.confirmedFlush.toString() },
-        'resuming from the replication slot',
-      );
-    }
-    await writeEntries(this.kafka, producerStateTopic(this.config), [{ key: slotKey, value: 'streaming' }]);
+    const { queue, confirmed } = await prepareSlot(this.slotContext(admin), tables, (state) =>
+      this.incremental(state),
+    );
+    this.confirmed = confirmed;
     return queue;
   }
 
-  /** No slot and no state of one (or an exported snapshot cut short): the first load of this slot. */
-  private async firstLoad(admin: pg.Client): Promise<boolean> {
-    const known = (await readEntries(this.kafka, producerStateTopic(this.config))).get(
-      `${this.database}/${this.config.PG_SLOT}`,
-    );
-    if (known === 'snapshot-started') return true;
-    return known === undefined && (await readSlot(admin, this.config.PG_SLOT, this.database)) === undefined;
+  private slotContext(admin: pg.Client): SlotContext {
+    return {
+      admin,
+      config: this.config,
+      kafka: this.kafka,
+      database: this.database,
+      resnapshot: this.options.resnapshot === true,
+      log: this.log,
+    };
   }
 
   /** A re-snapshotted table's reconcile: op t with snapshot = true at the snapshot's start (see README). */
@@ -322,73 +269,6 @@ export class PostgresSource {
     return { snapshotRows: this.snapshotRows, changes: this.changes, confirmedLsn: this.confirmed };
   }
 
-  /** The configured tables (PG_TABLES, --tables), or every table of the PG_SCHEMA schemas. */
-  private async tableNames(admin: pg.Client): Promise<{ names: [string, string][]; configured: boolean }> {
-    const listed = this.options.tables ?? this.config.PG_TABLES?.split(',');
-    if (listed !== undefined) {
-      const fallback = this.config.PG_SCHEMA.split(',')[0] as string;
-      return {
-        names: listed.map((n) => (n.includes('.') ? (n.split('.', 2) as [string, string]) : [fallback, n])),
-        configured: true,
-      };
-    }
-    const result = await admin.query<{ schema_name: string; table_name: string }>(
-      sqlFile('postgres/list-schema-tables.sql'),
-      [this.config.PG_SCHEMA.split(',')],
-    );
-    return { names: result.rows.map((r) => [r.schema_name, r.table_name]), configured: false };
-  }
-
-  private async resolveTables(admin: pg.Client, atStart: boolean): Promise<TableDef[]> {
-    const { names, configured } = await this.tableNames(admin);
-    if (names.length === 0 && atStart) {
-      throw new CdcError(
-        ErrorCode.SOURCE_TABLE_MISSING,
-        `no tables to capture in schema ${this.config.PG_SCHEMA}`,
-      );
-    }
-    const tables: TableDef[] = [];
-    for (const [schema, table] of names) {
-      try {
-        for (const name of [schema, table])
-          if (!PLAIN_IDENTIFIER.test(name))
-            throw new CdcError(
-              ErrorCode.INVALID_NAME,
-              `table ${JSON.stringify(schema)}.${JSON.stringify(table)} is not captured: ${JSON.stringify(name)} is ` +
-                'not a plain identifier (letters, digits and _, at most 63, not starting with a digit), so it cannot ' +
-                'name a Kafka topic and a bronze table; rename it, or leave it out with PG_TABLES',
-              { facts: { table: `${schema}.${table}` } },
-            );
-        tables.push(await readTableDef(admin, schema, table, this.keys));
-      } catch (error: unknown) {
-        // A table named in PG_TABLES (or --tables) that cannot be captured stops the producer at start, named.
-        // A table found in the PG_SCHEMA schemas that cannot be (no primary key, a name or type cdclake cannot
-        // carry) is refused by name once, counted in cdclake_producer_tables_refused, and the others go on.
-        if (atStart && configured) throw error;
-        if (error instanceof CdcError && error.code === ErrorCode.SOURCE_TABLE_MISSING) continue;
-        if (!(error instanceof CdcError)) throw error;
-        if (!this.refusedTables.has(`${schema}.${table}`)) {
-          this.refusedTables.add(`${schema}.${table}`);
-          this.log.error({ err: error, table: `${schema}.${table}` }, 'table not captured');
-        }
-      }
-    }
-    const present = new Set(names.map(([schema, table]) => `${schema}.${table}`));
-    let refused = 0;
-    for (const name of this.refusedTables) {
-      if (!present.has(name) || tables.some((t) => `${t.schema}.${t.name}` === name))
-        this.refusedTables.delete(name);
-      else refused++;
-    }
-    this.tablesRefused.set(refused);
-    if (atStart && tables.length === 0)
-      throw new CdcError(
-        ErrorCode.SOURCE_TABLE_MISSING,
-        `no table of schema ${this.config.PG_SCHEMA} can be captured (${refused} refused: see the errors above)`,
-      );
-    return tables;
-  }
-
   /**
    * The catalog check, every PRODUCER_TABLE_REFRESH_MS and when a Relation message shows a changed table: a
    * new table is captured (publication, topic, schemas) and snapshotted incrementally; a table whose columns,
@@ -400,7 +280,7 @@ export class PostgresSource {
       try {
         const admin = this.admin as pg.Client;
         const snapshots = this.snapshots as IncrementalSnapshot;
-        const tables = await this.resolveTables(admin, false);
+        const tables = await this.sourceTables.resolve(admin, false);
         const added: TableDef[] = [];
         let changed = false;
         for (const table of tables) {
@@ -436,8 +316,10 @@ export class PostgresSource {
         }
         const present = new Set(tables.map((t) => `${t.schema}.${t.name}`));
         for (const name of [...this.byName.keys()]) {
-          if (present.has(name) || this.refusedTables.has(name)) continue;
-          const stillThere = (await this.tableNames(admin)).names.some(([s, t]) => `${s}.${t}` === name);
+          if (present.has(name) || this.sourceTables.refused(name)) continue;
+          const stillThere = (await this.sourceTables.names(admin)).names.some(
+            ([s, t]) => `${s}.${t}` === name,
+          );
           if (stillThere) continue;
           this.log.info({ table: name }, 'source table dropped: no longer captured');
           this.byName.delete(name);
@@ -932,19 +814,4 @@ export function parseKeyOverrides(text: string | undefined): KeyOverrides {
     if (table !== undefined && columns !== undefined) keys[table] = columns.split('+');
   }
   return keys;
-}
-
-export function slotLostError(slot: string, how: 'dropped' | 'lost'): CdcError {
-  const cause =
-    how === 'lost'
-      ? `replication slot ${slot} is lost (pg_replication_slots.wal_status = lost): PostgreSQL removed WAL it still ` +
-        'needed, because the slot fell further behind than max_slot_wal_keep_size allows'
-      : `replication slot ${slot} is gone although the producer streamed from it (was it dropped?)`;
-  return new CdcError(
-    ErrorCode.SOURCE_SLOT_LOST,
-    `${cause}. The changes made meanwhile cannot be replayed, and rows deleted meanwhile would stay in the lake. ` +
-      'Fix: run `cdclake produce --source postgres --resnapshot` once (or set PG_SLOT_LOST=resnapshot): a new ' +
-      'slot, every table snapshotted incrementally, then the rows the snapshot did not see marked deleted in bronze',
-    { facts: { slot, how } },
-  );
 }
