@@ -106,5 +106,14 @@ try {
   process.stderr.write(`cdclake: ${error instanceof Error ? error.message : String(error)}${code}\n`);
   process.exitCode = 1;
 }
-// The work is done and flushed; client libraries may still hold sockets or timers open.
+// The work is done; client libraries may still hold sockets or timers open, so the process exits by hand.
+// Not before what was written reached the reader: on a pipe, stdout and stderr are written asynchronously,
+// and exiting at once cut `cdclake query ... | wc -l` short. A write's callback runs once every write before
+// it is flushed.
+await Promise.all(
+  [process.stdout, process.stderr].map(
+    (stream) =>
+      new Promise<void>((resolve) => (stream.writableEnded ? resolve() : stream.write('', () => resolve()))),
+  ),
+);
 process.exit(process.exitCode);
