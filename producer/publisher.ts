@@ -10,6 +10,7 @@
 import { ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafka';
 import type { Config } from '../core/config.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
+import { DEFAULT_MESSAGE_MAX_BYTES, readMessageMaxBytes } from '../core/kafka/broker-limits.ts';
 
 export interface OutgoingRecord {
   topic: string;
@@ -23,6 +24,11 @@ export interface OutgoingRecord {
 export interface PublisherOptions {
   /** Records per Kafka request (all topics together). */
   batchRecords: number;
+  /**
+   * Bytes per Kafka request (keys, values and record overhead, all topics together). Undefined: 90% of the
+   * cluster's message.max.bytes, read at connect, so no partition's batch is refused as too large.
+   */
+  batchBytes?: number;
   /**
    * Measured end to end with the generator (bench/producer.bench.ts --compression): lz4 ~10% faster than
    * none (the client then hands one compressed buffer per batch on), snappy about even, gzip ~20% slower.
@@ -46,6 +52,9 @@ export class Publisher {
   private readonly producer: Producer<Buffer | null, Buffer | null>;
   private readonly options: PublisherOptions;
   private pending: Message[] = [];
+  private pendingBytes = 0;
+  private batchBytes: number;
+  private readonly config: Config;
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
   private acknowledged = 0;
@@ -54,6 +63,8 @@ export class Publisher {
 
   constructor(config: Config, clientId: string, options: Partial<PublisherOptions> = {}) {
     this.options = { ...defaultPublisherOptions, ...options };
+    this.config = config;
+    this.batchBytes = this.options.batchBytes ?? Math.floor(DEFAULT_MESSAGE_MAX_BYTES * 0.9);
     this.producer = new Producer<Buffer | null, Buffer | null>({
       clientId,
       bootstrapBrokers: config.KAFKA_BROKERS.split(','),
@@ -69,6 +80,13 @@ export class Publisher {
 
   async connect(): Promise<void> {
     await this.producer.metadata({ topics: [] });
+    if (this.options.batchBytes === undefined)
+      this.batchBytes = Math.floor((await readMessageMaxBytes(this.config)) * 0.9);
+  }
+
+  /** The bytes a request may carry (batchBytes, or 90% of the cluster's message.max.bytes). */
+  get requestBytes(): number {
+    return this.batchBytes;
   }
 
   /** Records handed to `publish` so far. */
@@ -85,17 +103,19 @@ export class Publisher {
   async publish(records: OutgoingRecord[]): Promise<void> {
     this.throwIfFailed();
     // An OutgoingRecord is already what the client takes, tombstone included; the client copies it.
-    for (const record of records) this.pending.push(record);
+    for (const record of records) {
+      this.pending.push(record);
+      this.pendingBytes += recordBytes(record);
+    }
     this.published += records.length;
-    while (this.pending.length >= this.options.batchRecords) {
-      await this.send(this.pending.splice(0, this.options.batchRecords));
+    while (this.pending.length >= this.options.batchRecords || this.pendingBytes >= this.batchBytes) {
+      await this.send(this.takeBatch());
     }
     if (this.pending.length > 0 && this.lingerTimer === undefined) {
       this.lingerTimer = setTimeout(() => {
         this.lingerTimer = undefined;
         if (this.pending.length === 0) return;
-        const batch = this.pending;
-        this.pending = [];
+        const batch = this.takeBatch();
         this.send(batch).catch((error: unknown) => {
           this.failure ??= error;
         });
@@ -107,7 +127,7 @@ export class Publisher {
   async flush(): Promise<void> {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    while (this.pending.length > 0) await this.send(this.pending.splice(0, this.options.batchRecords));
+    while (this.pending.length > 0) await this.send(this.takeBatch());
     await this.inFlight;
     this.throwIfFailed();
   }
@@ -116,6 +136,20 @@ export class Publisher {
     clearTimeout(this.lingerTimer);
     await this.inFlight?.catch(() => undefined);
     await this.producer.close();
+  }
+
+  /** The next request's records: at most batchRecords, and at most batchBytes (at least one record). */
+  private takeBatch(): Message[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.pending.length && count < this.options.batchRecords) {
+      const size = recordBytes(this.pending[count] as Message);
+      if (count > 0 && bytes + size > this.batchBytes) break;
+      bytes += size;
+      count++;
+    }
+    this.pendingBytes -= bytes;
+    return this.pending.splice(0, count);
   }
 
   /** One request in flight at a time: order per partition holds even across retries. */
@@ -149,4 +183,9 @@ export class Publisher {
       { retriable: (error as { canRetry?: boolean }).canRetry === true, cause: error },
     );
   }
+}
+
+/** A record's share of a request: key, value and Kafka's per-record framing (varints, attributes, headers). */
+function recordBytes(record: { key?: Buffer | null; value?: Buffer | null }): number {
+  return (record.key?.length ?? 0) + (record.value?.length ?? 0) + 32;
 }

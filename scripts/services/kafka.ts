@@ -86,7 +86,6 @@ export async function startKafka(home: Home, port: number, controllerPort: numbe
       'transaction.state.log.replication.factor=1',
       'transaction.state.log.min.isr=1',
       'group.initial.rebalance.delay.ms=0',
-      'message.max.bytes=10485760',
       '',
     ].join('\n'),
   );
