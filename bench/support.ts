@@ -65,8 +65,21 @@ export async function withPeakRss<T>(
   }
 }
 
+let lastPlainProgress = 0;
+
+/**
+ * A progress line: redrawn in place on a terminal; elsewhere (a log, CI) printed as a plain line at most every
+ * 5 s, so a log does not fill with thousands of redraws. An empty line ends a progress display.
+ */
 export function progress(line: string): void {
-  process.stderr.write(`\r\x1b[2K${line}`);
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\r\x1b[2K${line}`);
+    return;
+  }
+  const now = Date.now();
+  if (line === '' || now - lastPlainProgress < 5000) return;
+  lastPlainProgress = now;
+  process.stderr.write(`${line}\n`);
 }
 
 /** A progress bar for a known total: `[#######.............]  35%`. */

@@ -25,3 +25,16 @@ test('cdclake query of 100k rows through a pipe arrives whole, every time', asyn
     expect(Number(stdout.trim())).toBe(100_001);
   }
 }, 120_000);
+
+test("a command prints no warning a user did not ask for (the AWS SDK's Node version notice)", async () => {
+  const config = lakeTestConfig(uniqueId('quiet'));
+  const env: Record<string, string | undefined> = { ...process.env, ...configEnv(config), LOG_LEVEL: 'warn' };
+  delete env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'cdclake.js'), 'status', '--format', 'csv'],
+    { cwd: ROOT, env },
+  );
+  expect(stdout).toMatch(/^table,/);
+  expect(stderr).not.toMatch(/NodeVersionSupportWarning|AWS SDK/);
+}, 120_000);
