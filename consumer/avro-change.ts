@@ -199,22 +199,12 @@ export class AvroChangeDecoder {
           this.keyColumns.set(keyFingerprint, keyColumns);
         }
       }
-      if (event.op === 't')
-        return {
-          table,
-          schema,
-          op: event.op,
-          pos: event.pos,
-          tsMs: event.ts_ms,
-          row: {},
-          columns,
-          key: [],
-          unchanged: [],
-        };
-      const row = event.op === 'd' ? event.before : event.after;
+      // A truncate is keyless and carries no row image: the merge needs only its table and position.
+      const truncate = event.op === 't';
+      const row = truncate ? {} : event.op === 'd' ? event.before : event.after;
       if (row === null)
         throw new UndecodableRecord('CDC_NO_KEY', `table ${table}: a ${event.op} event without a row image`);
-      if (keyColumns.length === 0)
+      if (!truncate && keyColumns.length === 0)
         throw new UndecodableRecord('CDC_NO_KEY', `table ${table}: the record has no key`);
       return {
         table,
@@ -224,8 +214,8 @@ export class AvroChangeDecoder {
         tsMs: event.ts_ms,
         row,
         columns,
-        key: keyColumns,
-        unchanged: event.unchanged,
+        key: truncate ? [] : keyColumns,
+        unchanged: truncate ? [] : event.unchanged,
       };
     } catch (error: unknown) {
       if (error instanceof UndecodableRecord) throw error;

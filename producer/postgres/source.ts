@@ -314,13 +314,15 @@ export class PostgresSource {
           await this.publishSchemas();
           changed = true;
         }
-        const present = new Set(tables.map((t) => `${t.schema}.${t.name}`));
-        for (const name of [...this.byName.keys()]) {
-          if (present.has(name) || this.sourceTables.refused(name)) continue;
-          const stillThere = (await this.sourceTables.names(admin)).names.some(
-            ([s, t]) => `${s}.${t}` === name,
-          );
-          if (stillThere) continue;
+        // Captured tables the catalog no longer lists are dropped (one listing, whatever their number).
+        const captured = new Set(tables.map((t) => `${t.schema}.${t.name}`));
+        const gone = [...this.byName.keys()].filter((n) => !captured.has(n) && !this.sourceTables.refused(n));
+        const listed =
+          gone.length === 0
+            ? new Set<string>()
+            : new Set((await this.sourceTables.names(admin)).names.map(([s, t]) => `${s}.${t}`));
+        for (const name of gone) {
+          if (listed.has(name)) continue;
           this.log.info({ table: name }, 'source table dropped: no longer captured');
           this.byName.delete(name);
           snapshots.forget(name);
