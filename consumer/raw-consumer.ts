@@ -629,7 +629,11 @@ export class RawConsumer {
     });
   }
 
-  /** Writes a taken batch as one object, sends its dead letters, then commits past both. */
+  /**
+   * Sends a taken batch's dead letters and waits for Kafka's acknowledgement, then writes the batch as one
+   * object, then commits past both. In that order: the object is what marks its offsets done (a restart
+   * resumes after it), so its dead letters must be durable first. A crash between the two sends them again.
+   */
   private async write(state: PartitionState, taken: TakenBatch): Promise<void> {
     const { batch, deadLetters, first, last } = taken;
     if (state.phase === PartitionPhase.gone) {
@@ -638,6 +642,13 @@ export class RawConsumer {
     }
     const generation = this.generation;
     const signal = this.uploads.signal;
+    try {
+      await this.deadLetters.send(deadLetters);
+    } catch (error: unknown) {
+      batch?.discard();
+      throw error;
+    }
+    this.deadLettered.inc(deadLetters.length);
     if (batch !== undefined) {
       const key = rawObjectKey(this.config.RAW_PREFIX, state.topic, state.partition, first, last);
       const file = path.join(this.tmpDir, `${state.topic}+${state.partition}+${first}.parquet`);
@@ -652,8 +663,6 @@ export class RawConsumer {
         fs.rmSync(file, { force: true });
       }
     }
-    await this.deadLetters.send(deadLetters);
-    this.deadLettered.inc(deadLetters.length);
     if (generation !== this.generation) return;
     state.next = last + 1n;
     try {
