@@ -46,3 +46,28 @@ export function parseRawObjectKey(key: string): RawObjectName | undefined {
 function pad(offset: bigint): string {
   return offset.toString().padStart(WIDTH, '0');
 }
+
+/**
+ * Offsets Kafka deleted before they reached raw, skipped with CONSUMER_ACCEPT_GAP=true: one small JSON object
+ * per gap under `<root>_gaps/`, named like a raw object so a partition's gaps list in offset order.
+ */
+export function gapsPrefix(root: string, topic?: string, partition?: number): string {
+  if (topic === undefined) return `${root}_gaps/`;
+  return `${root}_gaps/${topic}+${partition ?? ''}${partition === undefined ? '' : '+'}`;
+}
+
+export function gapKey(root: string, topic: string, partition: number, first: bigint, last: bigint): string {
+  return `${gapsPrefix(root, topic, partition)}${pad(first)}+${pad(last)}.json`;
+}
+
+export function parseGapKey(key: string): RawObjectName | undefined {
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  const match = /^(.+)\+(\d+)\+(\d{20})\+(\d{20})\.json$/.exec(name);
+  if (match === null) return undefined;
+  return {
+    topic: match[1] as string,
+    partition: Number(match[2]),
+    first: BigInt(match[3] as string),
+    last: BigInt(match[4] as string),
+  };
+}

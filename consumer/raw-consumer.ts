@@ -22,7 +22,7 @@ import { UndecodableRecord, type DecodedChange } from './decoded-change.ts';
 import { decodeDebeziumJson, looksLikeDebeziumJson } from './debezium-json.ts';
 import { rawObjectKey } from './object-key.ts';
 import { PartitionPhase, PartitionState, type TakenBatch } from './partition-state.ts';
-import { findResumePoint } from './resume.ts';
+import { findResumePoint, handleRetentionGap } from './resume.ts';
 import type { ChangeShape, OpenRawBatch, RawBatch } from './raw-batch.ts';
 import { StagingBatch } from './staging-batch.ts';
 import { uploadFile } from './upload.ts';
@@ -118,6 +118,10 @@ export class RawConsumer {
   private readonly memoryFlushes = this.metrics.counter(
     'cdclake_consumer_memory_flushes_total',
     'batches written early because the open batches together passed CONSUMER_MEMORY_BYTES',
+  );
+  private readonly skipped = this.metrics.counter(
+    'cdclake_consumer_skipped_offsets_total',
+    "offsets Kafka's retention deleted before they reached raw, skipped with CONSUMER_ACCEPT_GAP=true",
   );
   private readonly lag = this.metrics.gauge(
     'cdclake_consumer_lag',
@@ -352,7 +356,18 @@ export class RawConsumer {
         state.partition,
         hint,
       );
-      const next = point.next === undefined || point.next < low ? low : point.next;
+      let next = point.next ?? low;
+      if (next < low) {
+        const gap = { topic: state.topic, partition: state.partition, first: next, last: low - 1n };
+        const { S3_BUCKET, RAW_PREFIX, CONSUMER_ACCEPT_GAP } = this.config;
+        await handleRetentionGap(this.s3, S3_BUCKET, RAW_PREFIX, gap, CONSUMER_ACCEPT_GAP);
+        this.skipped.inc(Number(low - next), { topic: state.topic, partition: state.partition });
+        this.log.warn(
+          { ...gap, first: gap.first.toString(), last: gap.last.toString() },
+          "offsets deleted by Kafka's retention before they reached raw are skipped (CONSUMER_ACCEPT_GAP)",
+        );
+        next = low;
+      }
       if (generation !== this.generation) return;
       state.next = next;
       state.batchStart = next;

@@ -78,6 +78,10 @@ export const configSchema = z
       .min(64 * 1024)
       .default(4 * 1024 * 1024),
     CONSUMER_BATCH_AGE_MS: z.coerce.number().int().min(10).default(1000),
+    CONSUMER_ACCEPT_GAP: z
+      .enum(['true', 'false'], 'true or false')
+      .default('false')
+      .transform((v) => v === 'true'),
     CONSUMER_TOPIC_REFRESH_MS: z.coerce.number().int().min(100).default(10_000),
     CONSUMER_MEMORY_BYTES: z.coerce
       .number()

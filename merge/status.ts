@@ -7,6 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
 import { identifier, literal, renderSql } from '../core/sql-files.ts';
 import { readCheckpoints } from './checkpoints.ts';
+import { listGaps } from '../consumer/resume.ts';
 import { listRawObjectsAfter, listRawPartitions } from './raw-listing.ts';
 
 export interface TableStatus {
@@ -18,6 +19,8 @@ export interface TableStatus {
   last_merge: string | null;
   /** Raw offsets written but not merged yet. */
   behind: number;
+  /** Offsets Kafka's retention deleted before they reached raw (skipped with CONSUMER_ACCEPT_GAP). */
+  skipped_offsets: number;
   newest_change: string | null;
   freshness_s: number | null;
 }
@@ -28,6 +31,9 @@ export async function lakeStatus(
   config: Config,
 ): Promise<TableStatus[]> {
   const checkpoints = await readCheckpoints(connection);
+  const skippedByTopic = new Map<string, number>();
+  for (const gap of await listGaps(s3, config.S3_BUCKET, config.RAW_PREFIX))
+    skippedByTopic.set(gap.topic, (skippedByTopic.get(gap.topic) ?? 0) + Number(gap.last - gap.first + 1n));
   const byTable = new Map<string, { topics: Set<string>; behind: number }>();
   for (const { topic, partition } of await listRawPartitions(s3, config.S3_BUCKET, config.RAW_PREFIX)) {
     const checkpoint = checkpoints.get(topic)?.get(partition);
@@ -60,6 +66,7 @@ export async function lakeStatus(
       data_files: null,
       last_merge: null,
       behind,
+      skipped_offsets: [...topics].reduce((n, t) => n + (skippedByTopic.get(t) ?? 0), 0),
       newest_change: null,
       freshness_s: null,
     };

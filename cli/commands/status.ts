@@ -40,6 +40,7 @@ export async function status(config: Config, flags: { format?: string }): Promis
       'data_files',
       'last_merge',
       'behind',
+      'skipped_offsets',
       'newest_change',
       'freshness_s',
       'snapshot',

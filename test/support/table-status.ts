@@ -15,6 +15,7 @@ export function tableStatus(
     data_files: 1,
     last_merge: null,
     behind: 0,
+    skipped_offsets: 0,
     newest_change: null,
     freshness_s: null,
     ...rest,
