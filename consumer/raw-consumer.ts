@@ -99,6 +99,8 @@ export class RawConsumer {
     'cdclake_consumer_events_in_total',
     'change events read from Kafka',
   );
+  /** Health: records or batches waiting and no batch written for HEALTH_STALL_MS (a hung upload). */
+  private readonly progressed = this.metrics.watch('consumer', () => this.pendingWork());
   private readonly filesWritten = this.metrics.counter(
     'cdclake_consumer_files_written_total',
     'raw Parquet objects written',
@@ -268,6 +270,7 @@ export class RawConsumer {
   /** Stops fetching, flushes every batch, commits, closes Kafka, S3 and DuckDB. Memoised. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.metrics.setReady(false);
       clearInterval(this.timer);
       await this.refreshing;
       // Bounded: a group in the middle of a rebalance may not let go for its whole rebalance timeout.
@@ -306,6 +309,7 @@ export class RawConsumer {
     this.onRevoke();
     const generation = this.generation;
     this.joined = true;
+    this.metrics.setReady(true);
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {
         let ready!: () => void;
@@ -606,6 +610,19 @@ export class RawConsumer {
     if (alone || now - this.idleSince > SESSION_TIMEOUT_MS + 5000) void this.stop();
   }
 
+  /** What the partitions have waiting to be written, for health; undefined when nothing. */
+  private pendingWork(): string | undefined {
+    let batches = 0;
+    let behind = 0n;
+    for (const state of this.partitions.values()) {
+      if (state.phase !== PartitionPhase.ready) continue;
+      if (state.pending || state.writing !== undefined) batches++;
+      if (state.highWatermark > state.consumed) behind += state.highWatermark - state.consumed;
+    }
+    if (batches === 0 && behind === 0n) return undefined;
+    return `${batches} batch(es) not yet written to S3 and ${behind} records not yet read`;
+  }
+
   private idle(): boolean {
     for (const state of this.partitions.values()) {
       if (
@@ -678,6 +695,7 @@ export class RawConsumer {
         fs.rmSync(file, { force: true });
       }
     }
+    this.progressed();
     if (generation !== this.generation) return;
     state.next = last + 1n;
     try {

@@ -15,6 +15,8 @@ export const configSchema = z
     CDCLAKE_HOME: z.string().min(1).default('.cdclake'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     METRICS_PORT: port.default(9464),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    HEALTH_STALL_MS: z.coerce.number().int().min(100).default(300_000),
     KAFKA_BROKERS: z
       .string()
       .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'a comma-separated list of host:port')

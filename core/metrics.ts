@@ -1,5 +1,6 @@
 // Prometheus metrics and health over HTTP for every long-running process: counters and gauges with
-// labels, rendered in the text exposition format on /metrics; /health answers 200 while the process runs.
+// labels, rendered in the text exposition format on /metrics; /health fails when a stage is stuck (pending work,
+// no progress for a while) or cannot work; /ready tells whether it has started.
 
 import http from 'node:http';
 
@@ -49,14 +50,71 @@ class Metric {
   }
 }
 
+/** A stage's pending work, described (undefined when it has none), and when it last made progress. */
+interface Watch {
+  stage: string;
+  pending: () => string | undefined;
+  lastProgress: number;
+}
+
+export interface HealthOptions {
+  /** Pending work with no progress for this long makes /health fail (a hung upload, a stalled slot). */
+  stallMs: number;
+}
+
+export interface Health {
+  /** Liveness: false when something stops the process from doing its work. */
+  live: boolean;
+  /** Readiness: started, and live. */
+  ready: boolean;
+  problems: string[];
+}
+
 export class Metrics {
   private readonly metrics = new Map<string, Metric>();
+  private readonly watches: Watch[] = [];
+  private started = false;
 
   /** What stops the process from doing its work, if anything: /health then answers 503 with it. */
   private unhealthy: string | undefined;
 
   setUnhealthy(problem: string | undefined): void {
     this.unhealthy = problem;
+  }
+
+  /** Ready once the stage has connected and works; not ready again while it stops. */
+  setReady(ready: boolean): void {
+    this.started = ready;
+  }
+
+  /**
+   * Watches a stage: `pending` describes the work it has waiting (undefined: none); the returned function is
+   * called whenever it makes progress. Pending work with no progress for HealthOptions.stallMs fails health.
+   */
+  watch(stage: string, pending: () => string | undefined): () => void {
+    const watch: Watch = { stage, pending, lastProgress: Date.now() };
+    this.watches.push(watch);
+    return () => {
+      watch.lastProgress = Date.now();
+    };
+  }
+
+  /** Called about once a second: a stage with nothing pending is not stalled, however long it waits. */
+  sample(now = Date.now()): void {
+    for (const watch of this.watches) if (watch.pending() === undefined) watch.lastProgress = now;
+  }
+
+  health(options: HealthOptions, now = Date.now()): Health {
+    const problems: string[] = [];
+    if (this.unhealthy !== undefined) problems.push(this.unhealthy);
+    for (const watch of this.watches) {
+      const pending = watch.pending();
+      if (pending === undefined) continue;
+      const idle = now - watch.lastProgress;
+      if (idle >= options.stallMs)
+        problems.push(`${watch.stage}: no progress for ${Math.round(idle / 1000)} s with ${pending}`);
+    }
+    return { live: problems.length === 0, ready: this.started && problems.length === 0, problems };
   }
 
   counter(name: string, help: string): Metric {
@@ -71,34 +129,13 @@ export class Metrics {
     return [...this.metrics.values()].map((m) => m.render()).join('\n') + '\n';
   }
 
-  /** Serves /metrics and /health; resolves with the port it listens on and a function that closes it. */
-  serve(port: number, host = '0.0.0.0'): Promise<{ port: number; close: () => Promise<void> }> {
-    const server = http.createServer((request, response) => {
-      if (request.url === '/metrics') {
-        response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-        response.end(this.render());
-      } else if (request.url === '/health') {
-        response.writeHead(this.unhealthy === undefined ? 200 : 503, { 'content-type': 'application/json' });
-        response.end(
-          this.unhealthy === undefined
-            ? '{"status":"ok"}'
-            : JSON.stringify({ status: 'failing', problem: this.unhealthy }),
-        );
-      } else {
-        response.writeHead(404);
-        response.end();
-      }
-    });
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        const address = server.address();
-        resolve({
-          port: typeof address === 'object' && address !== null ? address.port : port,
-          close: () => new Promise<void>((done) => server.close(() => done())),
-        });
-      });
-    });
+  /** Serves this registry alone: see serveMetrics. */
+  serve(
+    port: number,
+    host = '127.0.0.1',
+    health: HealthOptions = { stallMs: DEFAULT_STALL_MS },
+  ): Promise<MetricsServer> {
+    return serveMetrics([this], port, host, health);
   }
 
   private metric(name: string, help: string, kind: 'counter' | 'gauge'): Metric {
@@ -106,6 +143,65 @@ export class Metrics {
     if (metric === undefined) this.metrics.set(name, (metric = new Metric(name, help, kind)));
     return metric;
   }
+}
+
+export const DEFAULT_STALL_MS = 300_000;
+
+export interface MetricsServer {
+  port: number;
+  close: () => Promise<void>;
+}
+
+/**
+ * Serves /metrics (every registry), /health (liveness: 503 naming each problem) and /ready (readiness: 503
+ * until every registry's stage has started, and while any is unhealthy); resolves with the port.
+ */
+export function serveMetrics(
+  registries: Metrics[],
+  port: number,
+  host: string,
+  options: HealthOptions,
+): Promise<MetricsServer> {
+  const sampler = setInterval(() => {
+    for (const registry of registries) registry.sample();
+  }, 1000);
+  sampler.unref();
+  const server = http.createServer((request, response) => {
+    const path = request.url?.split('?')[0];
+    if (path === '/metrics') {
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      response.end(registries.map((r) => r.render()).join(''));
+      return;
+    }
+    if (path === '/health' || path === '/ready') {
+      const states = registries.map((r) => r.health(options));
+      const problems = states.flatMap((s) => s.problems);
+      const ok = path === '/health' ? problems.length === 0 : states.every((s) => s.ready);
+      response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+      const status = ok ? 'ok' : problems.length > 0 ? 'failing' : 'starting';
+      response.end(JSON.stringify(problems.length === 0 ? { status } : { status, problems }));
+      return;
+    }
+    response.writeHead(404);
+    response.end();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => {
+      clearInterval(sampler);
+      reject(error);
+    });
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve({
+        port: typeof address === 'object' && address !== null ? address.port : port,
+        close: () => {
+          clearInterval(sampler);
+          server.closeAllConnections();
+          return new Promise<void>((done) => server.close(() => done()));
+        },
+      });
+    });
+  });
 }
 
 export type { Metric };

@@ -64,6 +64,11 @@ export class MergeJob {
   );
 
   private readonly withModels: boolean;
+  private passing = false;
+  /** Health: a pass under way that neither lists nor merges a table for HEALTH_STALL_MS is stuck. */
+  private readonly progressed = this.metrics.watch('merge', () =>
+    this.passing ? 'a merge pass under way' : undefined,
+  );
 
   /** `models: false` merges bronze only (the merge benchmark). */
   constructor(config: Config, log: Logger, options: { modelRoot?: string; models?: boolean } = {}) {
@@ -85,6 +90,16 @@ export class MergeJob {
    * when each was built and when each bronze table was merged.
    */
   async pass(options: { models?: boolean } = {}): Promise<PassResult> {
+    this.passing = true;
+    this.progressed();
+    try {
+      return await this.passOnce(options);
+    } finally {
+      this.passing = false;
+    }
+  }
+
+  private async passOnce(options: { models?: boolean }): Promise<PassResult> {
     const started = performance.now();
     const { connection } = await this.session();
     const checkpoints = await readCheckpoints(connection);
@@ -107,7 +122,9 @@ export class MergeJob {
     });
     const result: PassResult = { merged: [], failed: [], models: [] };
     const changedTables = new Set<string>();
+    this.progressed();
     for (const [topic, objects] of [...byTopic].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      this.progressed();
       try {
         const merged = await mergeTopic(
           connection,

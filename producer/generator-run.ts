@@ -108,10 +108,13 @@ export async function runGeneratorWorkload(
 /** The command: the workload, with its progress on METRICS_PORT while it runs. */
 export async function runGenerator(config: Config, flags: GeneratorFlags, log: Logger): Promise<number> {
   const metrics = new Metrics();
-  const server = await metrics.serve(config.METRICS_PORT).catch((error: unknown) => {
-    log.warn({ err: error, port: config.METRICS_PORT }, 'metrics port unavailable: serving no metrics');
-    return undefined;
-  });
+  const server = await metrics
+    .serve(config.METRICS_PORT, config.METRICS_HOST, { stallMs: config.HEALTH_STALL_MS })
+    .catch((error: unknown) => {
+      log.warn({ err: error, port: config.METRICS_PORT }, 'metrics port unavailable: serving no metrics');
+      return undefined;
+    });
+  metrics.setReady(true);
   try {
     await runGeneratorWorkload(config, flags, log, metrics);
   } finally {

@@ -25,10 +25,12 @@ export async function consume(
     { untilIdle: flags['until-idle'] === true, ...(topics ? { topics } : {}) },
     log,
   );
-  const server = await consumer.metrics.serve(config.METRICS_PORT).catch((error: unknown) => {
-    log.warn({ err: error, port: config.METRICS_PORT }, 'metrics port unavailable: serving no metrics');
-    return undefined;
-  });
+  const server = await consumer.metrics
+    .serve(config.METRICS_PORT, config.METRICS_HOST, { stallMs: config.HEALTH_STALL_MS })
+    .catch((error: unknown) => {
+      log.warn({ err: error, port: config.METRICS_PORT }, 'metrics port unavailable: serving no metrics');
+      return undefined;
+    });
   onStop(() => consumer.stop());
   try {
     const summary = await consumer.run();

@@ -28,7 +28,9 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
       process.stdout.write(report(result) + '\n');
       return result.failed.length === 0 ? 0 : 1;
     }
-    const server = await job.metrics.serve(config.METRICS_PORT).catch(() => undefined);
+    const server = await job.metrics
+      .serve(config.METRICS_PORT, config.METRICS_HOST, { stallMs: config.HEALTH_STALL_MS })
+      .catch(() => undefined);
     const compactEvery = parseDuration(config.LAKE_COMPACT_EVERY, 'LAKE_COMPACT_EVERY');
     // Bronze every pass; silver and gold at most every LAKE_MODELS_EVERY, built beside the passes (a
     // connection of their own), so rebuilding them does not hold back bronze's freshness. What is stale when
@@ -58,6 +60,7 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
       stopped = true;
       wake?.();
     });
+    job.metrics.setReady(true);
     try {
       while (!stopped) {
         const result = await job.pass({ models: false });

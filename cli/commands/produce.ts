@@ -27,10 +27,12 @@ export async function produce(config: Config, flags: ProduceFlags): Promise<numb
       },
       log,
     );
-    const server = await source.metrics.serve(config.METRICS_PORT).catch((error: unknown) => {
-      log.warn({ err: error, port: config.METRICS_PORT }, 'metrics port unavailable: serving no metrics');
-      return undefined;
-    });
+    const server = await source.metrics
+      .serve(config.METRICS_PORT, config.METRICS_HOST, { stallMs: config.HEALTH_STALL_MS })
+      .catch((error: unknown) => {
+        log.warn({ err: error, port: config.METRICS_PORT }, 'metrics port unavailable: serving no metrics');
+        return undefined;
+      });
     let stopped: () => void = () => undefined;
     const stopping = new Promise<void>((resolve) => (stopped = resolve));
     onStop(async () => {

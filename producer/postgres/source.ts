@@ -93,6 +93,19 @@ export class PostgresSource {
   private transaction: { finalLsn: bigint; xid: number; commitMs: bigint; index: number } | undefined;
   private readonly commits: { endLsn: bigint; published: number }[] = [];
   private confirmed = 0n;
+  private streaming = false;
+  private lastAcknowledged = 0;
+  /**
+   * Health: while streaming, the server's messages (changes, keepalives answering each heartbeat) and
+   * Kafka's acknowledgements are progress; none for HEALTH_STALL_MS is a stalled slot or a hung Kafka.
+   */
+  private readonly progressed = this.metrics.watch('producer', () => {
+    if (!this.streaming) return undefined;
+    const waiting = this.publisher.publishedCount - this.publisher.acknowledgedCount;
+    return waiting > 0
+      ? `${waiting} events waiting for Kafka's acknowledgement`
+      : 'the replication stream open (a keepalive is asked for every PRODUCER_HEARTBEAT_MS)';
+  });
   private reported = -1n;
   private idleWalEnd = 0n;
   private changes = 0;
@@ -487,12 +500,19 @@ export class PostgresSource {
       )
         void stream.stop();
     }, 50);
+    this.streaming = true;
+    this.progressed();
+    this.metrics.setReady(true);
     try {
-      await stream.run(this.config.PG_SLOT, this.config.PG_PUBLICATION, (item) => this.handle(item));
+      await stream.run(this.config.PG_SLOT, this.config.PG_PUBLICATION, (item) => {
+        this.progressed();
+        return this.handle(item);
+      });
       if (failure !== undefined) throw failure;
       await this.publisher.flush();
       this.advance();
     } finally {
+      this.streaming = false;
       clearInterval(tick);
       // A failed stream lets go of its connection too, so the slot is free for the next run.
       await stream.stop();
@@ -502,6 +522,10 @@ export class PostgresSource {
   /** Moves the confirmed position over every commit Kafka acknowledged; heartbeats when nothing is pending. */
   private advance(): void {
     const acknowledged = this.publisher.acknowledgedCount;
+    if (acknowledged !== this.lastAcknowledged) {
+      this.lastAcknowledged = acknowledged;
+      this.progressed();
+    }
     while (this.commits.length > 0 && (this.commits[0] as { published: number }).published <= acknowledged) {
       this.confirmed = (this.commits.shift() as { endLsn: bigint }).endLsn;
     }

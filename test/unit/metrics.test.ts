@@ -36,4 +36,46 @@ describe('metrics', () => {
       await server.close();
     }
   });
+
+  test('/health fails when a stage has pending work and no progress for the stall time; /ready waits for the start', async () => {
+    const metrics = new Metrics();
+    let waiting: string | undefined;
+    const progressed = metrics.watch('consumer', () => waiting);
+    const t0 = Date.now();
+    expect(metrics.health({ stallMs: 1000 }, t0 + 5000)).toEqual({ live: true, ready: false, problems: [] });
+    metrics.setReady(true);
+    waiting = '1 batch being uploaded';
+    expect(metrics.health({ stallMs: 1000 }, t0 + 500).live).toBe(true);
+    expect(metrics.health({ stallMs: 1000 }, t0 + 3000)).toEqual({
+      live: false,
+      ready: false,
+      problems: ['consumer: no progress for 3 s with 1 batch being uploaded'],
+    });
+    progressed();
+    expect(metrics.health({ stallMs: 1000 }, Date.now() + 500).live).toBe(true);
+    // Idle time does not count: with nothing pending, a sample moves the clock of the stage on.
+    waiting = undefined;
+    metrics.sample(t0 + 60_000);
+    waiting = 'lag 10';
+    expect(metrics.health({ stallMs: 1000 }, t0 + 60_500).live).toBe(true);
+
+    const served = new Metrics();
+    served.setReady(true);
+    served.watch('consumer', () => waiting);
+    const server = await served.serve(0, '127.0.0.1', { stallMs: 1 });
+    try {
+      await new Promise((r) => setTimeout(r, 20));
+      const health = await fetch(`http://127.0.0.1:${server.port}/health`);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({
+        status: 'failing',
+        problems: [expect.stringMatching(/^consumer: no progress for \d+ s with lag 10$/)],
+      });
+      expect((await fetch(`http://127.0.0.1:${server.port}/ready`)).status).toBe(503);
+      waiting = undefined;
+      expect((await fetch(`http://127.0.0.1:${server.port}/ready`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
 });
