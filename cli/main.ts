@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../core/config.ts';
 import { CdcError } from '../core/errors.ts';
+import { redact } from '../core/redact.ts';
 import { consume } from './commands/consume.ts';
 import { lake } from './commands/lake.ts';
 import { merge } from './commands/merge.ts';
@@ -103,7 +104,7 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error: unknown) {
   const code = error instanceof CdcError ? ` [${error.code}]` : '';
-  process.stderr.write(`cdclake: ${error instanceof Error ? error.message : String(error)}${code}\n`);
+  process.stderr.write(redact(`cdclake: ${error instanceof Error ? error.message : String(error)}${code}\n`));
   process.exitCode = 1;
 }
 // The work is done; client libraries may still hold sockets or timers open, so the process exits by hand.

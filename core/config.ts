@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { CdcError, ErrorCode } from './errors.ts';
+import { redact } from './redact.ts';
 
 /** A TCP port; 0 asks the system for any free one. */
 const port = z.coerce.number().int().min(0).max(65535);
@@ -139,7 +140,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const variable = String(issue.path[0] ?? '?');
-    const shown = SECRET_VARIABLES.has(variable) ? '<hidden>' : JSON.stringify(input[variable]);
+    const shown = SECRET_VARIABLES.has(variable) ? '<hidden>' : redact(JSON.stringify(input[variable]));
     return `${variable}=${shown}: expected ${issue.message}`;
   });
   throw new CdcError(ErrorCode.CONFIG_INVALID, `invalid configuration: ${problems.join('; ')}`, {
@@ -147,4 +148,9 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
 }
 
-const SECRET_VARIABLES = new Set(['S3_SECRET_ACCESS_KEY']);
+const SECRET_VARIABLES = new Set([
+  'S3_SECRET_ACCESS_KEY',
+  'S3_SESSION_TOKEN',
+  'KAFKA_SASL_PASSWORD',
+  'KAFKA_SSL_KEY_PASSWORD',
+]);

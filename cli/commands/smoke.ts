@@ -2,6 +2,7 @@
 // batch, printing what each step did. It proves the stack works before the pipeline runs on it.
 
 import { Kafka, logLevel } from 'kafkajs';
+import { redact } from '../../core/redact.ts';
 import type { Config } from '../../core/config.ts';
 import { attachLake, openDuckDB } from '../../core/duckdb.ts';
 import { identifier, integer, literal, renderSql } from '../../core/sql-files.ts';
@@ -42,7 +43,7 @@ export async function smoke(config: Config, print: (line: string) => void): Prom
     const row = result.getRowObjects()[0] ?? {};
     print(
       `ducklake  lake.smoke.run_${runId}: ${String(row['keys'])} keys, total_amount ${String(row['total'])} ` +
-        `(catalog ${config.LAKE_CATALOG}, data ${config.LAKE_DATA_PATH})`,
+        `(catalog ${redact(config.LAKE_CATALOG)}, data ${config.LAKE_DATA_PATH})`,
     );
   } finally {
     duck.close();
