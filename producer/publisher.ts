@@ -54,6 +54,7 @@ export class Publisher {
   private pending: Message[] = [];
   private pendingBytes = 0;
   private batchBytes: number;
+  private clusterMaxBytes = DEFAULT_MESSAGE_MAX_BYTES;
   private readonly config: Config;
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
@@ -80,8 +81,13 @@ export class Publisher {
 
   async connect(): Promise<void> {
     await this.producer.metadata({ topics: [] });
-    if (this.options.batchBytes === undefined)
-      this.batchBytes = Math.floor((await readMessageMaxBytes(this.config)) * 0.9);
+    this.clusterMaxBytes = await readMessageMaxBytes(this.config);
+    if (this.options.batchBytes === undefined) this.batchBytes = Math.floor(this.clusterMaxBytes * 0.9);
+  }
+
+  /** The largest key plus value the cluster takes as a record: its limit less a batch's framing. */
+  get largestRecordBytes(): number {
+    return this.clusterMaxBytes - RECORD_BATCH_FRAMING;
   }
 
   /** The bytes a request may carry (batchBytes, or 90% of the cluster's message.max.bytes). */
@@ -184,6 +190,9 @@ export class Publisher {
     );
   }
 }
+
+/** A record batch's header (61 bytes) and one record's own framing, with room to spare. */
+const RECORD_BATCH_FRAMING = 128;
 
 /** A record's share of a request: key, value and Kafka's per-record framing (varints, attributes, headers). */
 function recordBytes(record: { key?: Buffer | null; value?: Buffer | null }): number {

@@ -812,13 +812,16 @@ export class PostgresSource {
   private record(captured: Captured, keyRow: Row, event: ChangeEvent): OutgoingRecord {
     const key = captured.codec.encodeKey(keyRow);
     const value = captured.codec.encodeEvent(event);
-    const limit = this.options.maxRecordBytes ?? this.config.KAFKA_MAX_RECORD_BYTES;
+    const limit = Math.min(
+      this.options.maxRecordBytes ?? this.config.KAFKA_MAX_RECORD_BYTES,
+      this.publisher.largestRecordBytes,
+    );
     if (value.length + key.length > limit) {
       const shownKey = captured.table.key.map((k) => `${k}=${String(keyRow[k])}`).join(',');
       throw new CdcError(
         ErrorCode.RECORD_TOO_LARGE,
         `table ${captured.table.schema}.${captured.table.name} key ${shownKey}: the change event is ${value.length} bytes, ` +
-          `more than the ${limit} bytes the broker accepts (raise message.max.bytes and KAFKA_MAX_RECORD_BYTES)`,
+          `more than the ${limit} bytes the topic accepts (raise the topic's max.message.bytes or the broker's message.max.bytes, and KAFKA_MAX_RECORD_BYTES)`,
         {
           facts: {
             table: `${captured.table.schema}.${captured.table.name}`,

@@ -53,3 +53,40 @@ for (const { partitions, bytes } of [
     }
   });
 }
+
+test("a topic whose own max.message.bytes is below the broker's bounds the requests", async () => {
+  const prefix = uniqueId('narrow');
+  const config = testConfig({ CDC_TOPIC_PREFIX: prefix });
+  const topic = `${prefix}.public.wide`;
+  const admin = createKafka(config).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: 2,
+          replicationFactor: -1,
+          configEntries: [{ name: 'max.message.bytes', value: '200000' }],
+        },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  expect(await readMessageMaxBytes(config)).toBe(200_000);
+  const publisher = new Publisher(config, uniqueId('narrow'));
+  await publisher.connect();
+  try {
+    expect(publisher.requestBytes).toBe(180_000);
+    const value = Buffer.alloc(1300, 0x61);
+    await publisher.publish(
+      Array.from({ length: 3000 }, (_, i) => ({ topic, key: Buffer.from(`key-${i}`), value })),
+    );
+    await publisher.flush();
+    expect(publisher.acknowledgedCount).toBe(3000);
+  } finally {
+    await publisher.disconnect();
+  }
+});

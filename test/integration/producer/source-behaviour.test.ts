@@ -166,4 +166,33 @@ describe('PostgreSQL source behaviour', () => {
     expect(refused.message).toContain('public.blobs');
     expect(refused.message).toContain('id=42');
   });
+
+  test("a row larger than its topic's own max.message.bytes is refused naming it, not sent into a crash loop", async () => {
+    fixture = await createSourceFixture();
+    const f = fixture;
+    await f.sql('create table narrow (id int primary key, body text)');
+    const admin = createKafka(f.config).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: tableTopic(f.config, 'public', 'narrow'),
+            numPartitions: 1,
+            replicationFactor: -1,
+            configEntries: [{ name: 'max.message.bytes', value: '50000' }],
+          },
+        ],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    await f.sql("insert into narrow select 7, string_agg(md5(i::text), '') from generate_series(1, 2500) i");
+    const refused = await expectError(untilIdle(f));
+    expect(refused.code).toBe('CDC_RECORD_TOO_LARGE');
+    expect(refused.message).toMatch(
+      /public\.narrow key id=7: the change event is \d+ bytes, more than the 49872 bytes/,
+    );
+  });
 });
