@@ -12,10 +12,12 @@ import { status } from './commands/status.ts';
 import { produce, type ProduceFlags } from './commands/produce.ts';
 import { smoke } from './commands/smoke.ts';
 import { snapshot } from './commands/snapshot.ts';
+import { up } from './commands/up.ts';
 
 const USAGE = `usage: cdclake <command>
 
 commands:
+  up        [--merge-every DURATION]   the whole pipeline in one process: produce, consume and merge
   produce   --source postgres [--tables a,b] [--until-idle] [--resnapshot]
             --source generator --target postgres|kafka [--orders N] [--seed S] [--rate EVENTS_PER_S]
   snapshot  --tables a,b [--reconcile]   an incremental snapshot of tables, while the producer streams
@@ -51,6 +53,10 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       return produce(resolveConfig(), values as ProduceFlags);
+    }
+    case 'up': {
+      const { values } = parseArgs({ args: rest, options: { 'merge-every': { type: 'string' } } });
+      return up(resolveConfig(), values);
     }
     case 'snapshot': {
       const { values } = parseArgs({

@@ -100,6 +100,10 @@ export const configSchema = z
       .regex(/^(duckdb|postgres):.+/, 'duckdb:<file> or postgres:<libpq connection string>')
       .optional(),
     LAKE_DATA_PATH: z.string().min(1).optional(),
+    MERGE_EVERY: z
+      .string()
+      .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 2s, 10s or 1m')
+      .default('10s'),
     MERGE_STRATEGY: z.enum(['merge', 'delete-insert']).default('merge'),
     LAKE_PLAIN_SCHEMA: z.string().min(1).default('public'),
     LAKE_COMPACT_EVERY: z

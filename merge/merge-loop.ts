@@ -1,0 +1,91 @@
+// `merge --every` and the merge stage of `cdclake up`: a pass every interval (bronze), silver and gold at most
+// every LAKE_MODELS_EVERY on a connection of their own (so rebuilding them does not hold back bronze's
+// freshness), compaction every LAKE_COMPACT_EVERY. What is stale when the loop stops is rebuilt before
+// `run` resolves.
+
+import type { Config } from '../core/config.ts';
+import { parseDuration } from '../core/duration.ts';
+import type { Logger } from '../core/logger.ts';
+import type { MergeJob, PassResult } from './merge-job.ts';
+
+/** One line per pass: what was merged, what was rebuilt, what failed. */
+export function describePass(result: PassResult): string {
+  const rows = result.merged.reduce((n, m) => n + m.rawRows, 0);
+  const changed = result.merged.reduce((n, m) => n + m.changed, 0);
+  return (
+    `merged ${result.merged.length} table(s): ${rows} raw rows, ${changed} bronze rows changed` +
+    (result.models.length > 0 ? `; models rebuilt: ${result.models.join(', ')}` : '') +
+    result.failed.map((f) => `\n  ${f.topic}: FAILED: ${f.error.message}`).join('')
+  );
+}
+
+export class MergeLoop {
+  private readonly job: MergeJob;
+  private readonly log: Logger;
+  private readonly every: number;
+  private readonly modelsEvery: number;
+  private readonly compactEvery: number;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+
+  constructor(job: MergeJob, config: Config, everyMs: number, log: Logger) {
+    this.job = job;
+    this.log = log;
+    this.every = everyMs;
+    this.modelsEvery = parseDuration(config.LAKE_MODELS_EVERY, 'LAKE_MODELS_EVERY');
+    this.compactEvery = parseDuration(config.LAKE_COMPACT_EVERY, 'LAKE_COMPACT_EVERY');
+  }
+
+  /** Asks the loop to end after the pass under way; `run` then brings the models up to date and resolves. */
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  async run(): Promise<void> {
+    const { job, log } = this;
+    let lastModels = Number.NEGATIVE_INFINITY;
+    let modelsStale = true;
+    let modelsRun: Promise<void> | undefined;
+    const refreshModels = (): void => {
+      lastModels = Date.now();
+      modelsStale = false;
+      const run = job.refreshModels().then(
+        (models) => {
+          if (models.length > 0) log.info({ models }, 'models rebuilt');
+        },
+        (error: unknown) => {
+          modelsStale = true;
+          log.error({ err: error }, 'model refresh failed; the next one tries again');
+        },
+      );
+      modelsRun = run.finally(() => (modelsRun = undefined));
+    };
+    let lastCompaction = Date.now();
+    job.metrics.setReady(true);
+    try {
+      while (!this.stopped) {
+        const result = await job.pass({ models: false });
+        if (result.merged.some((m) => m.changed > 0)) modelsStale = true;
+        if (result.merged.length > 0 || result.failed.length > 0)
+          log.info({ summary: describePass(result) }, 'pass');
+        if (modelsStale && modelsRun === undefined && Date.now() - lastModels >= this.modelsEvery)
+          refreshModels();
+        if (Date.now() - lastCompaction >= this.compactEvery) {
+          await modelsRun; // compaction rewrites files the models read
+          await job.compact().catch((error: unknown) => log.error({ err: error }, 'lake compaction failed'));
+          lastCompaction = Date.now();
+        }
+        if (this.stopped) break;
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          setTimeout(resolve, this.every);
+        });
+      }
+      await modelsRun;
+      if (modelsStale) log.info({ models: await job.refreshModels() }, 'models brought up to date');
+    } finally {
+      job.metrics.setReady(false);
+    }
+  }
+}
