@@ -25,6 +25,7 @@ export const ErrorCode = {
   RAW_METADATA: 'CDC_RAW_METADATA',
   MODEL: 'CDC_MODEL',
   LAKE_BUSY: 'CDC_LAKE_BUSY',
+  S3_CREDENTIALS: 'CDC_S3_CREDENTIALS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
