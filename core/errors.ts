@@ -26,6 +26,8 @@ export const ErrorCode = {
   MODEL: 'CDC_MODEL',
   LAKE_BUSY: 'CDC_LAKE_BUSY',
   S3_CREDENTIALS: 'CDC_S3_CREDENTIALS',
+  S3_UNAVAILABLE: 'CDC_S3_UNAVAILABLE',
+  S3_REQUEST: 'CDC_S3_REQUEST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
