@@ -6,7 +6,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from './config.ts';
 import { DuckDBS3Secret } from './duckdb-s3-secret.ts';
-import { renderSql, literal, identifier } from './sql-files.ts';
+import { renderSql, literal, identifier, integer } from './sql-files.ts';
 
 export interface DuckSession {
   instance: DuckDBInstance;
@@ -27,6 +27,14 @@ export async function openDuckDB(config: Config, database = ':memory:'): Promise
   const s3Secret = new DuckDBS3Secret(await instance.connect(), config);
   try {
     await connection.run('LOAD httpfs');
+    await connection.run(
+      renderSql('session/http-timeout.sql', {
+        seconds: integer(Math.ceil(config.S3_REQUEST_TIMEOUT_MS / 1000)),
+      }),
+    );
+    await connection.run(
+      renderSql('session/http-retries.sql', { retries: integer(config.S3_MAX_ATTEMPTS - 1) }),
+    );
     await s3Secret.ensureFresh();
   } catch (error: unknown) {
     s3Secret.close();

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { uploadFile } from '../../../consumer/upload.ts';
+import { openDuckDB } from '../../../core/duckdb.ts';
 import { CdcError } from '../../../core/errors.ts';
 import { createS3Client } from '../../../core/s3.ts';
 import { testConfig, uniqueId } from '../../support/fixtures.ts';
@@ -67,6 +68,32 @@ describe('a store that stops answering', () => {
     } finally {
       minio.resume();
       s3.destroy();
+    }
+  });
+
+  test('a DuckDB read from it fails within S3_MAX_ATTEMPTS attempts of S3_REQUEST_TIMEOUT_MS', async () => {
+    const config = testConfig({ ...minio.env, S3_REQUEST_TIMEOUT_MS: '1000', S3_MAX_ATTEMPTS: '2' });
+    const duck = await openDuckDB(config);
+    try {
+      const sql = `SELECT count(*) AS n FROM glob('s3://stall/*')`;
+      await duck.connection.run(sql);
+      minio.pause();
+      const started = performance.now();
+      const error = await duck.connection.run(sql).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const seconds = (performance.now() - started) / 1000;
+      minio.resume();
+      expect(String(error)).toMatch(
+        /Timeout was reached error for HTTP GET to 'http:\/\/127\.0\.0\.1:\d+\/stall\//,
+      );
+      // Without the settings DuckDB would wait 30 s, four times.
+      expect(seconds).toBeGreaterThanOrEqual(2);
+      expect(seconds).toBeLessThan(15);
+    } finally {
+      minio.resume();
+      duck.close();
     }
   });
 });
