@@ -687,7 +687,7 @@ export class RawConsumer {
       try {
         await batch.write(file);
         if (generation !== this.generation) return;
-        const bytes = await uploadFile(this.s3, this.config.S3_BUCKET, key, file, signal);
+        const bytes = await uploadFile(this.s3, this.config, key, file, signal);
         this.filesWritten.inc(1, { topic: state.topic });
         this.bytesWritten.inc(bytes, { topic: state.topic });
       } finally {

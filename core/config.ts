@@ -32,8 +32,28 @@ export const configSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 of a-z 0-9 . -')
       .default('cdclake'),
-    S3_ACCESS_KEY_ID: z.string().min(1).default('cdclake'),
-    S3_SECRET_ACCESS_KEY: z.string().min(8, 'at least 8 characters').default('cdclake-secret'),
+    /** `static`: the S3_* keys below; `chain`: the AWS default chain (AWS_* variables, profile, web identity, container, instance). */
+    S3_CREDENTIALS: z.enum(['static', 'chain']).default('static'),
+    // Optional here, so `chain` can refuse keys it would ignore; `static` fills the defaults in below.
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(8, 'at least 8 characters').optional(),
+    S3_SESSION_TOKEN: z.string().min(1).optional(),
+    /** A role assumed through STS on top of the credentials above; they are then only the caller's. */
+    S3_ROLE_ARN: z
+      .string()
+      .regex(/^arn:[^:]*:iam::[^:]*:role\/.+$/, 'a role ARN such as arn:aws:iam::123456789012:role/cdclake')
+      .optional(),
+    S3_ROLE_SESSION_NAME: z
+      .string()
+      .regex(/^[\w+=,.@-]{2,64}$/, '2-64 of letters, digits and +=,.@_-')
+      .default('cdclake'),
+    S3_ROLE_DURATION_SECONDS: z.coerce.number().int().min(900).max(43_200).default(3600),
+    S3_STS_ENDPOINT: z.url('an http(s) URL such as https://sts.eu-west-1.amazonaws.com').optional(),
+    /** How long one S3 request may go without a byte moving before it is abandoned (and retried). */
+    S3_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    S3_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+    /** Attempts per S3 request, the first included (the SDK's `maxAttempts`). */
+    S3_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
     S3_FORCE_PATH_STYLE: z
       .enum(['true', 'false'], 'true or false')
       .default('true')
@@ -120,10 +140,33 @@ export const configSchema = z
       .default('7d'),
     DUCKDB_EXTENSION_DIR: z.string().min(1).optional(),
   })
+  .superRefine((c, ctx) => {
+    if (c.S3_CREDENTIALS === 'chain') {
+      for (const variable of ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_SESSION_TOKEN'] as const) {
+        if (c[variable] === undefined) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: [variable],
+          message:
+            'unset with S3_CREDENTIALS=chain, which reads AWS_ACCESS_KEY_ID and the rest of the AWS chain ' +
+            '(or S3_CREDENTIALS=static to use the S3_* keys)',
+        });
+      }
+    }
+    if (c.S3_STS_ENDPOINT !== undefined && c.S3_ROLE_ARN === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['S3_STS_ENDPOINT'],
+        message: 'S3_ROLE_ARN as well: the STS endpoint is only used to assume that role',
+      });
+    }
+  })
   .transform((c) => {
     const home = path.resolve(c.CDCLAKE_HOME);
     return {
       ...c,
+      S3_ACCESS_KEY_ID: c.S3_ACCESS_KEY_ID ?? 'cdclake',
+      S3_SECRET_ACCESS_KEY: c.S3_SECRET_ACCESS_KEY ?? 'cdclake-secret',
       CDCLAKE_HOME: home,
       LAKE_CATALOG: c.LAKE_CATALOG ?? `duckdb:${path.join(home, 'lake', 'catalog.ducklake')}`,
       LAKE_DATA_PATH: c.LAKE_DATA_PATH ?? `s3://${c.S3_BUCKET}/lake/`,

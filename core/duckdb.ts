@@ -1,15 +1,18 @@
 // The DuckDB session every part uses: offline extensions from the project's folder (signatures checked),
-// S3 credentials for s3:// paths, and the DuckLake lake attached on demand.
+// S3 credentials for s3:// paths (kept fresh by duckdb-s3-secret.ts), and the DuckLake lake attached on demand.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from './config.ts';
-import { renderSql, literal, identifier } from './sql-files.ts';
+import { DuckDBS3Secret } from './duckdb-s3-secret.ts';
+import { renderSql, literal, identifier, integer } from './sql-files.ts';
 
 export interface DuckSession {
   instance: DuckDBInstance;
   connection: DuckDBConnection;
+  /** The S3 secret; `ensureFresh()` before work that may outlive temporary credentials. */
+  s3Secret: DuckDBS3Secret;
   close(): void;
 }
 
@@ -21,10 +24,20 @@ export async function openDuckDB(config: Config, database = ':memory:'): Promise
     allow_unsigned_extensions: 'false',
   });
   const connection = await instance.connect();
+  const s3Secret = new DuckDBS3Secret(await instance.connect(), config);
   try {
     await connection.run('LOAD httpfs');
-    await connection.run(s3SecretSql(config));
+    await connection.run(
+      renderSql('session/http-timeout.sql', {
+        seconds: integer(Math.ceil(config.S3_REQUEST_TIMEOUT_MS / 1000)),
+      }),
+    );
+    await connection.run(
+      renderSql('session/http-retries.sql', { retries: integer(config.S3_MAX_ATTEMPTS - 1) }),
+    );
+    await s3Secret.ensureFresh();
   } catch (error: unknown) {
+    s3Secret.close();
     connection.closeSync();
     instance.closeSync();
     throw error;
@@ -32,23 +45,13 @@ export async function openDuckDB(config: Config, database = ':memory:'): Promise
   return {
     instance,
     connection,
+    s3Secret,
     close() {
+      s3Secret.close();
       connection.closeSync();
       instance.closeSync();
     },
   };
-}
-
-export function s3SecretSql(config: Config): string {
-  const endpoint = new URL(config.S3_ENDPOINT);
-  return renderSql('session/create-s3-secret.sql', {
-    key_id: literal(config.S3_ACCESS_KEY_ID),
-    secret: literal(config.S3_SECRET_ACCESS_KEY),
-    region: literal(config.S3_REGION),
-    endpoint: literal(endpoint.host),
-    url_style: literal(config.S3_FORCE_PATH_STYLE ? 'path' : 'vhost'),
-    use_ssl: { boolean: endpoint.protocol === 'https:' },
-  });
 }
 
 /** `ATTACH 'ducklake:<catalog>' AS <alias> (DATA_PATH ...)` for the configured catalog. */

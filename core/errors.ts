@@ -26,6 +26,9 @@ export const ErrorCode = {
   MODEL: 'CDC_MODEL',
   LAKE_BUSY: 'CDC_LAKE_BUSY',
   KAFKA_RETENTION_GAP: 'CDC_KAFKA_RETENTION_GAP',
+  S3_CREDENTIALS: 'CDC_S3_CREDENTIALS',
+  S3_UNAVAILABLE: 'CDC_S3_UNAVAILABLE',
+  S3_REQUEST: 'CDC_S3_REQUEST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

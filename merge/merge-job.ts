@@ -101,7 +101,10 @@ export class MergeJob {
 
   private async passOnce(options: { models?: boolean }): Promise<PassResult> {
     const started = performance.now();
-    const { connection } = await this.session();
+    const lake = await this.session();
+    // A pass can start hours after the last: temporary S3 credentials are renewed before it reads.
+    await lake.s3Secret.ensureFresh();
+    const { connection } = lake;
     const checkpoints = await readCheckpoints(connection);
     // Partitions are listed at the same time: a pass costs one round of requests, not one per partition.
     const partitions = await listRawPartitions(this.s3, this.config.S3_BUCKET, this.config.RAW_PREFIX);
@@ -158,6 +161,7 @@ export class MergeJob {
    */
   async refreshModels(): Promise<string[]> {
     if (!this.withModels) return [];
+    await (await this.session()).s3Secret.ensureFresh();
     return this.models.refresh(await this.modelsConnection(), new Set(), this.log);
   }
 

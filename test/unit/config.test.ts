@@ -40,4 +40,56 @@ describe('configuration', () => {
     );
     expect(resolveConfig({ S3_FORCE_PATH_STYLE: 'false' }).S3_FORCE_PATH_STYLE).toBe(false);
   });
+
+  test('S3 credentials are static keys by default, with bounded requests', () => {
+    const config = resolveConfig({});
+    expect(config).toMatchObject({
+      S3_CREDENTIALS: 'static',
+      S3_ACCESS_KEY_ID: 'cdclake',
+      S3_SECRET_ACCESS_KEY: 'cdclake-secret',
+      S3_REQUEST_TIMEOUT_MS: 30_000,
+      S3_CONNECT_TIMEOUT_MS: 5000,
+      S3_MAX_ATTEMPTS: 5,
+      S3_ROLE_DURATION_SECONDS: 3600,
+    });
+    expect(config.S3_SESSION_TOKEN).toBeUndefined();
+    expect(config.S3_ROLE_ARN).toBeUndefined();
+  });
+
+  test('the credential chain refuses S3 keys it would ignore, naming them', () => {
+    expect(resolveConfig({ S3_CREDENTIALS: 'chain' }).S3_CREDENTIALS).toBe('chain');
+    expect(() => resolveConfig({ S3_CREDENTIALS: 'chain', S3_ACCESS_KEY_ID: 'AKIA1' })).toThrow(
+      /S3_ACCESS_KEY_ID="AKIA1": expected unset with S3_CREDENTIALS=chain/,
+    );
+    expect(() => resolveConfig({ S3_CREDENTIALS: 'chain', S3_SESSION_TOKEN: 'tok-value' })).toThrow(
+      /S3_SESSION_TOKEN=<hidden>: expected unset with S3_CREDENTIALS=chain/,
+    );
+    expect(() => resolveConfig({ S3_CREDENTIALS: 'chain', S3_SESSION_TOKEN: 'tok-value' })).not.toThrow(
+      /tok-value/,
+    );
+    expect(() => resolveConfig({ S3_CREDENTIALS: 'instance' })).toThrow(/S3_CREDENTIALS="instance"/);
+  });
+
+  test('role assumption settings are checked together', () => {
+    expect(() => resolveConfig({ S3_STS_ENDPOINT: 'http://127.0.0.1:9000' })).toThrow(
+      /S3_STS_ENDPOINT="http:\/\/127.0.0.1:9000": expected S3_ROLE_ARN as well/,
+    );
+    expect(() => resolveConfig({ S3_ROLE_ARN: 'cdclake' })).toThrow(
+      /S3_ROLE_ARN="cdclake": expected a role ARN/,
+    );
+    expect(() =>
+      resolveConfig({ S3_ROLE_ARN: 'arn:aws:iam::1:role/x', S3_ROLE_DURATION_SECONDS: '60' }),
+    ).toThrow(/S3_ROLE_DURATION_SECONDS="60"/);
+    const config = resolveConfig({
+      S3_ROLE_ARN: 'arn:aws:iam::123456789012:role/cdclake',
+      S3_STS_ENDPOINT: 'http://127.0.0.1:9000',
+    });
+    expect(config.S3_ROLE_SESSION_NAME).toBe('cdclake');
+  });
+
+  test('timeouts and attempts are bounded numbers', () => {
+    expect(() => resolveConfig({ S3_MAX_ATTEMPTS: '0' })).toThrow(/S3_MAX_ATTEMPTS="0"/);
+    expect(() => resolveConfig({ S3_REQUEST_TIMEOUT_MS: 'soon' })).toThrow(/S3_REQUEST_TIMEOUT_MS="soon"/);
+    expect(resolveConfig({ S3_CONNECT_TIMEOUT_MS: '250' }).S3_CONNECT_TIMEOUT_MS).toBe(250);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { resolveConfig } from '../../core/config.ts';
-import { s3SecretSql } from '../../core/duckdb.ts';
+import { s3SecretSql } from '../../core/duckdb-s3-secret.ts';
 import { quotedIdentifier, quotedString } from '../../core/sql.ts';
 
 describe('SQL quoting', () => {
@@ -10,12 +10,24 @@ describe('SQL quoting', () => {
   });
 
   test('the S3 secret is filled with quoted literals from configuration', () => {
-    const sql = s3SecretSql(
-      resolveConfig({ S3_ENDPOINT: 'http://127.0.0.1:9999', S3_ACCESS_KEY_ID: "o'brien" }),
-    );
+    const config = resolveConfig({ S3_ENDPOINT: 'http://127.0.0.1:9999' });
+    const sql = s3SecretSql(config, { accessKeyId: "o'brien", secretAccessKey: 'cdclake-secret' });
     expect(sql).toContain("KEY_ID 'o''brien'");
+    expect(sql).toContain("SESSION_TOKEN ''");
     expect(sql).toContain("ENDPOINT '127.0.0.1:9999'");
     expect(sql).toContain('USE_SSL false');
     expect(sql).not.toMatch(/\{\{/);
+  });
+
+  test('temporary credentials put their session token in the S3 secret', () => {
+    const config = resolveConfig({ S3_ENDPOINT: 'https://s3.example.com' });
+    const sql = s3SecretSql(config, {
+      accessKeyId: 'ASIA1',
+      secretAccessKey: 'temporary-secret',
+      sessionToken: "tok'en",
+      expiration: new Date(),
+    });
+    expect(sql).toContain("SESSION_TOKEN 'tok''en'");
+    expect(sql).toContain('USE_SSL true');
   });
 });
