@@ -25,6 +25,8 @@ export const ErrorCode = {
   RAW_METADATA: 'CDC_RAW_METADATA',
   MODEL: 'CDC_MODEL',
   LAKE_BUSY: 'CDC_LAKE_BUSY',
+  POSTGRES_TLS: 'CDC_POSTGRES_TLS',
+  LAKE_CATALOG: 'CDC_LAKE_CATALOG',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
