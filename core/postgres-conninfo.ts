@@ -88,12 +88,13 @@ export function checkConninfoTls(conninfo: string, variable: string): Map<string
         facts: { variable, parameter: 'sslmode' },
       },
     );
-  const roots = keywords.get('sslrootcert') ?? path.join(os.homedir(), '.postgresql', 'root.crt');
-  if ((mode === 'verify-ca' || mode === 'verify-full') && roots !== 'system' && !fs.existsSync(roots))
+  const defaultRoots = path.join(os.homedir(), '.postgresql', 'root.crt');
+  const verifies = mode === 'verify-ca' || mode === 'verify-full';
+  if (verifies && !keywords.has('sslrootcert') && !fs.existsSync(defaultRoots))
     throw new CdcError(
       ErrorCode.CONFIG_INVALID,
       `${variable}: sslmode=${mode} needs the CA to check the server's certificate against: set ` +
-        `sslrootcert=<CA file> (${roots} does not exist), or sslrootcert=system for the system's roots`,
+        `sslrootcert=<CA file> (${defaultRoots} does not exist), or sslrootcert=system for the system's roots`,
       { facts: { variable, parameter: 'sslrootcert' } },
     );
   for (const keyword of FILE_KEYWORDS) {
