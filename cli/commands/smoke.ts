@@ -4,6 +4,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Config } from '../../core/config.ts';
 import { attachLake, openDuckDB } from '../../core/duckdb.ts';
+import { redactConninfo } from '../../core/postgres-conninfo.ts';
 import { identifier, integer, literal, renderSql } from '../../core/sql-files.ts';
 
 export async function smoke(config: Config, print: (line: string) => void): Promise<void> {
@@ -42,7 +43,7 @@ export async function smoke(config: Config, print: (line: string) => void): Prom
     const row = result.getRowObjects()[0] ?? {};
     print(
       `ducklake  lake.smoke.run_${runId}: ${String(row['keys'])} keys, total_amount ${String(row['total'])} ` +
-        `(catalog ${config.LAKE_CATALOG}, data ${config.LAKE_DATA_PATH})`,
+        `(catalog ${redactConninfo(config.LAKE_CATALOG, config.LAKE_CATALOG.replace(/^postgres:/, ''))}, data ${config.LAKE_DATA_PATH})`,
     );
   } finally {
     duck.close();
