@@ -9,9 +9,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { resolveConfig } from '../core/config.ts';
 import { freePort } from '../core/free-port.ts';
+import { connectPostgres } from '../core/postgres-client.ts';
 import { postgresConninfo } from '../core/postgres-conninfo.ts';
 import { integer, renderSql } from '../core/sql-files.ts';
 import { openLake } from '../merge/lake.ts';
@@ -109,12 +109,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-const admin = new pg.Client({ connectionString: base.PG_URL });
-await admin.connect();
+const admin = await connectPostgres(base.PG_URL);
 await createDatabase(admin, id);
 await createDatabase(admin, catalogDb);
-const source = new pg.Client({ connectionString: env.PG_URL });
-await source.connect();
+const source = await connectPostgres(databaseUrl(id).toString());
 const rssTimer = setInterval(sampleRss, 250);
 const committed = new Map<number, number>();
 const freshness: { at: number; seconds: number }[] = [];

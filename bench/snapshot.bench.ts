@@ -7,10 +7,10 @@
 // do the same work, and the exported run pays for the stream it held back. Writes bench/results/snapshot.json.
 // Run: npx tsx bench/snapshot.bench.ts [--scale X] [--rows N]
 
-import pg from 'pg';
 import { resolveConfig } from '../core/config.ts';
 import { freePort } from '../core/free-port.ts';
 import { createKafka } from '../core/kafka/client.ts';
+import { connectPostgres } from '../core/postgres-client.ts';
 import { renderSql, sqlFile } from '../core/sql-files.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase, dropDatabase, dropSlot, slotConfirmed } from '../scripts/demo/postgres-admin.ts';
@@ -57,8 +57,7 @@ interface Run {
  * moment the producer's slot exists: every one of them is then a streamed event in either mode.
  */
 async function keepStreaming(slot: string, until: { stop: boolean }): Promise<number> {
-  const client = new pg.Client({ connectionString: sourceUrl });
-  await client.connect();
+  const client = await connectPostgres(sourceUrl);
   let changes = 0;
   try {
     while (!until.stop && (await slotConfirmed(client, slot)) === undefined) await sleep(20);
@@ -121,13 +120,11 @@ async function measure(mode: Run['mode']): Promise<Run> {
   };
 }
 
-const admin = new pg.Client({ connectionString: base.PG_URL });
-await admin.connect();
+const admin = await connectPostgres(base.PG_URL);
 await createDatabase(admin, id);
 const runs: Run[] = [];
 try {
-  const source = new pg.Client({ connectionString: sourceUrl });
-  await source.connect();
+  const source = await connectPostgres(sourceUrl);
   try {
     note(`snapshot bench: ${fmt(rows)} orders rows (scale ${scale}) in database ${id}`);
     await source.query(sqlFile('generator/create-tables.sql'));

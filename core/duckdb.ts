@@ -4,8 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { describeCatalogFailure } from './catalog-attach-error.ts';
 import type { Config } from './config.ts';
 import { DuckDBS3Secret } from './duckdb-s3-secret.ts';
+import { checkConninfoTls } from './postgres-conninfo.ts';
 import { renderSql, literal, identifier, integer } from './sql-files.ts';
 
 export interface DuckSession {
@@ -65,11 +67,17 @@ export async function attachLake(
   const isFile = catalog.startsWith('duckdb:');
   const location = isFile ? catalog.slice('duckdb:'.length) : catalog;
   if (isFile) fs.mkdirSync(path.dirname(path.resolve(location)), { recursive: true });
-  await connection.run(
-    renderSql('lake/attach.sql', {
-      catalog: literal(`ducklake:${location}`),
-      alias: identifier(alias),
-      data_path: literal(overrides.dataPath ?? config.LAKE_DATA_PATH),
-    }),
-  );
+  const conninfo = location.slice('postgres:'.length);
+  if (!isFile) checkConninfoTls(conninfo, 'LAKE_CATALOG');
+  await connection
+    .run(
+      renderSql('lake/attach.sql', {
+        catalog: literal(`ducklake:${location}`),
+        alias: identifier(alias),
+        data_path: literal(overrides.dataPath ?? config.LAKE_DATA_PATH),
+      }),
+    )
+    .catch((error: unknown) => {
+      throw isFile ? error : describeCatalogFailure(error, conninfo);
+    });
 }

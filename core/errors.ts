@@ -29,6 +29,8 @@ export const ErrorCode = {
   S3_CREDENTIALS: 'CDC_S3_CREDENTIALS',
   S3_UNAVAILABLE: 'CDC_S3_UNAVAILABLE',
   S3_REQUEST: 'CDC_S3_REQUEST',
+  POSTGRES_TLS: 'CDC_POSTGRES_TLS',
+  LAKE_CATALOG: 'CDC_LAKE_CATALOG',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

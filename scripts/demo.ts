@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { resolveConfig } from '../core/config.ts';
+import { connectPostgres } from '../core/postgres-client.ts';
 import { postgresConninfo } from '../core/postgres-conninfo.ts';
 import { starSchemaTables } from '../producer/generator/tables.ts';
 import { CatchUp, countersCatchUp, lakeCaughtUp } from './demo/catch-up.ts';
@@ -113,8 +114,8 @@ const out = (text: string) => process.stdout.write(text + '\n');
 const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
 
 fs.mkdirSync(logDir, { recursive: true });
-const admin = new pg.Client({ connectionString: base.PG_URL });
-const source = new pg.Client({ connectionString: env.PG_URL });
+const admin = await connectPostgres(base.PG_URL);
+let source: pg.Client | undefined;
 let probe: LakeProbe | undefined;
 /** A lake read in flight: the lake is closed only after it. */
 let probing: Promise<void> | undefined;
@@ -123,11 +124,10 @@ let failure: string | undefined;
 let caughtUpAfter: string | undefined;
 const started = performance.now();
 
-await admin.connect();
 try {
   await createDatabase(admin, id);
   await createDatabase(admin, catalogDatabase);
-  await source.connect();
+  source = await connectPostgres(sourceUrl.toString());
   // Opened before the merge starts, so the catalog's tables are created by one process only.
   probe = await LakeProbe.open(lakeConfig);
   out(
@@ -340,7 +340,7 @@ try {
     .catch((error: unknown) => {
       out(`could not drop replication slot ${id}: ${error instanceof Error ? error.message : String(error)}`);
     });
-  await source.end().catch(() => undefined);
+  await source?.end().catch(() => undefined);
   await admin.end().catch(() => undefined);
 }
 

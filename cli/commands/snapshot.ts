@@ -3,9 +3,9 @@
 // so the producer meets it in order, and a producer that is down meets it when it starts again.
 
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import type { Config } from '../../core/config.ts';
 import { CdcError, ErrorCode } from '../../core/errors.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { sqlFile } from '../../core/sql-files.ts';
 import { readTableDef } from '../../producer/postgres/catalog.ts';
 import { REQUEST_PREFIX, type SnapshotRequest } from '../../producer/postgres/incremental-snapshot.ts';
@@ -24,8 +24,7 @@ export async function snapshot(
     );
   const fallback = config.PG_SCHEMA.split(',')[0] as string;
   const tables = flags.tables.split(',').map((t) => (t.includes('.') ? t : `${fallback}.${t}`));
-  const client = new pg.Client({ connectionString: config.PG_URL, options: SESSION_OPTIONS });
-  await client.connect();
+  const client = await connectPostgres(config.PG_URL, { options: SESSION_OPTIONS });
   try {
     // Refused here, by name, rather than by the producer later.
     for (const table of tables) {

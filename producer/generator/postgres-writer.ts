@@ -3,8 +3,9 @@
 // The transactions finished in a batch go in one round trip (a procedure commits each on its own): one
 // round trip per transaction held the generator near 5.5k events/s here.
 
-import pg from 'pg';
+import type pg from 'pg';
 import type { Row, TableDef } from '../../core/events/types.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { sqlFile } from '../../core/sql-files.ts';
 import type { GeneratedChange } from './change-sink.ts';
 
@@ -29,21 +30,23 @@ function rowJson(table: TableDef, row: Row): string {
 }
 
 export class PostgresWriter {
-  private readonly client: pg.Client;
+  private client: pg.Client | undefined;
+  private readonly connectionString: string;
   private transaction: string[] = [];
   /** Finished transactions not sent yet, each a JSON array of changes. */
   private finished: string[] = [];
   private txId = -1;
 
   constructor(connectionString: string) {
-    this.client = new pg.Client({ connectionString });
+    this.connectionString = connectionString;
   }
 
   async connect(): Promise<void> {
-    await this.client.connect();
-    await this.client.query(sqlFile('generator/session.sql'));
-    await this.client.query(sqlFile('generator/create-tables.sql'));
-    await this.client.query(sqlFile('generator/apply-changes.sql'));
+    const client = await connectPostgres(this.connectionString);
+    this.client = client;
+    await client.query(sqlFile('generator/session.sql'));
+    await client.query(sqlFile('generator/create-tables.sql'));
+    await client.query(sqlFile('generator/apply-changes.sql'));
   }
 
   /**
@@ -67,7 +70,7 @@ export class PostgresWriter {
   async close(): Promise<void> {
     this.finish();
     await this.send();
-    await this.client.end();
+    await this.client?.end();
   }
 
   private finish(): void {
@@ -80,6 +83,7 @@ export class PostgresWriter {
     if (this.finished.length === 0) return;
     const transactions = `[${this.finished.join(',')}]`;
     this.finished = [];
+    if (this.client === undefined) throw new Error('PostgresWriter.write before connect');
     await this.client.query({
       name: 'cdclake-apply',
       text: sqlFile('generator/apply.sql'),

@@ -15,12 +15,13 @@
 
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../../core/config.ts';
 import type { Row, TableDef } from '../../core/events/types.ts';
 import { CdcError, ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { identifier, renderSql, sqlFile } from '../../core/sql-files.ts';
 import { quotedIdentifier } from '../../core/sql.ts';
 import { readTableDef, type KeyOverrides } from './catalog.ts';
@@ -350,9 +351,9 @@ export class IncrementalSnapshot {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: this.config.PG_URL, options: SESSION_OPTIONS });
+    const client = await connectPostgres(this.config.PG_URL, { options: SESSION_OPTIONS });
+    // A lost connection surfaces on the next query.
     client.on('error', () => undefined);
-    await client.connect();
     return client;
   }
 

@@ -1,9 +1,10 @@
 // The publication and replication slot the producer reads from: created when missing, widened when a
 // configured table is not in the publication yet. A new slot comes with an exported snapshot.
 
-import pg from 'pg';
+import type pg from 'pg';
 import type { TableDef } from '../../core/events/types.ts';
 import { CdcError, ErrorCode } from '../../core/errors.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { identifier, renderSql, sqlFile } from '../../core/sql-files.ts';
 import { lsnToBigInt } from './pgoutput.ts';
 import { SESSION_OPTIONS } from './replication-stream.ts';
@@ -78,12 +79,10 @@ export async function createSlotWithSnapshot(
   temporary = false,
   exported = true,
 ): Promise<{ consistentPoint: bigint; snapshotName: string; release(): Promise<void> }> {
-  const client = new pg.Client({
-    connectionString,
+  const client = await connectPostgres(connectionString, {
     replication: 'database',
     options: SESSION_OPTIONS,
-  } as pg.ClientConfig);
-  await client.connect();
+  });
   try {
     const result = await client.query<{ consistent_point: string; snapshot_name: string | null }>(
       renderSql(

@@ -2,8 +2,9 @@
 // keepalive handed to one handler strictly in order, the socket paused while the handler is behind
 // (backpressure), and standby status updates that report only what the caller says is durable.
 
-import pg from 'pg';
+import type pg from 'pg';
 import { CdcError, ErrorCode } from '../../core/errors.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { quotedIdentifier, quotedString } from '../../core/sql.ts';
 import { bigIntToLsn, parsePgoutput, type PgoutputMessage } from './pgoutput.ts';
 
@@ -40,14 +41,14 @@ export class ReplicationStream {
 
   /** Streams until `stop()` or an error; resolves on stop, rejects on error. */
   async run(slot: string, publication: string, handle: (item: StreamItem) => Promise<void>): Promise<void> {
-    const client = new pg.Client({
-      connectionString: this.connectionString,
-      replication: 'database',
-      options: SESSION_OPTIONS,
-    } as pg.ClientConfig);
-    this.client = client;
+    let client: pg.Client;
     try {
-      await client.connect();
+      client = await connectPostgres(
+        this.connectionString,
+        { replication: 'database', options: SESSION_OPTIONS },
+        // Each attempt's client is known at once, so stop() can end one still connecting.
+        { onClient: (attempt) => (this.client = attempt) },
+      );
     } catch (error: unknown) {
       // Stopped while connecting: the connection was closed on purpose.
       if (this.stopped) return;

@@ -1,8 +1,8 @@
 // The initial snapshot: every row of every captured table, read under the slot's exported snapshot, so
 // streaming continues from exactly the snapshot's point: no gap, no overlap.
 
-import pg from 'pg';
 import type { Row, TableDef } from '../../core/events/types.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { identifier, literal, renderSql, sqlFile } from '../../core/sql-files.ts';
 import { SESSION_OPTIONS } from './replication-stream.ts';
 import { rowFromText } from './rows.ts';
@@ -16,12 +16,7 @@ export async function readSnapshot(
   tables: TableDef[],
   onRows: (table: TableDef, rows: Row[]) => Promise<void>,
 ): Promise<number> {
-  const client = new pg.Client({
-    connectionString,
-    options: SESSION_OPTIONS,
-    types: RAW_TYPES,
-  } as pg.ClientConfig);
-  await client.connect();
+  const client = await connectPostgres(connectionString, { options: SESSION_OPTIONS, types: RAW_TYPES });
   let total = 0;
   try {
     await client.query(sqlFile('postgres/snapshot-begin.sql'));

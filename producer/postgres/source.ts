@@ -12,7 +12,7 @@
 // nothing is pending, to the server's keepalive position (heartbeats), so WAL never piles up.
 // PG_SNAPSHOT_MODE=exported keeps the single read under the new slot's exported snapshot instead.
 
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../../core/config.ts';
 import { TableCodec } from '../../core/events/envelope-codec.ts';
 import { fingerprintToHex } from '../../core/events/fingerprint.ts';
@@ -23,6 +23,7 @@ import { readEntries, writeEntries } from '../../core/kafka/compacted-topic.ts';
 import { ensureTopics, producerStateTopic, schemasTopic, tableTopic } from '../../core/kafka/topics.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Metrics } from '../../core/metrics.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { sqlFile } from '../../core/sql-files.ts';
 import { Publisher, type OutgoingRecord } from '../publisher.ts';
 import { lookupTypeName, tableDefFromRelation, type KeyOverrides } from './catalog.ts';
@@ -131,11 +132,10 @@ export class PostgresSource {
   }
 
   async run(): Promise<SourceSummary> {
-    const admin = new pg.Client({ connectionString: this.config.PG_URL, options: SESSION_OPTIONS });
+    const admin = await connectPostgres(this.config.PG_URL, { options: SESSION_OPTIONS });
     this.admin = admin;
     // A lost connection surfaces on the next query; an unhandled 'error' event would end the process.
     admin.on('error', (error) => this.log.warn({ err: error }, 'source admin connection lost'));
-    await admin.connect();
     try {
       const tables = await this.sourceTables.resolve(admin, true);
       await ensurePublication(admin, this.config.PG_PUBLICATION, tables);

@@ -3,8 +3,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { CdcError, ErrorCode } from '../../core/errors.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import type { Home } from './home.ts';
 import { readPid, isAlive, waitFor } from './processes.ts';
 import { aptInstall, isRoot, run } from './tools.ts';
@@ -60,7 +60,26 @@ async function pgTool(tool: string, args: string[], what: string): Promise<strin
   return run(command, fullArgs, { what, cwd: '/' });
 }
 
-export async function startPostgres(home: Home, port: number): Promise<void> {
+/** A server that speaks TLS: its certificate and key, the CA it checks client certificates against. */
+export interface PostgresTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+}
+
+export interface PostgresServerOptions {
+  tls?: PostgresTls;
+  /** pg_hba.conf in place of initdb's, one rule a line (e.g. hostssl only, or cert authentication). */
+  hba?: string[];
+  /** Addresses to listen on besides 127.0.0.1. */
+  extraListenAddresses?: string[];
+}
+
+export async function startPostgres(
+  home: Home,
+  port: number,
+  server: PostgresServerOptions = {},
+): Promise<void> {
   const p = paths(home);
   if (postgresPid(home) !== undefined) return;
   fs.mkdirSync(p.socket, { recursive: true });
@@ -95,9 +114,13 @@ export async function startPostgres(home: Home, port: number): Promise<void> {
     );
     fs.rmSync(pwfile);
   }
+  const tlsOptions = server.tls === undefined ? [] : await installTls(p.data, server.tls);
+  if (server.hba !== undefined)
+    await writeServerFile(path.join(p.data, 'pg_hba.conf'), server.hba.join('\n') + '\n');
   const options = [
     `-p ${port}`,
-    "-c listen_addresses='127.0.0.1'",
+    `-c listen_addresses='${['127.0.0.1', ...(server.extraListenAddresses ?? [])].join(',')}'`,
+    ...tlsOptions,
     `-c unix_socket_directories='${p.socket}'`,
     '-c wal_level=logical',
     '-c max_replication_slots=20',
@@ -112,19 +135,37 @@ export async function startPostgres(home: Home, port: number): Promise<void> {
   );
 }
 
-export function postgresUrl(port: number, database = PG_DATABASE): string {
-  return `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/${database}`;
+/** The server's files in its data folder, owned by the server user; the key readable by it alone. */
+async function installTls(data: string, tls: PostgresTls): Promise<string[]> {
+  await writeServerFile(path.join(data, 'server.crt'), fs.readFileSync(tls.certFile, 'utf8'));
+  await writeServerFile(path.join(data, 'server.key'), fs.readFileSync(tls.keyFile, 'utf8'));
+  await writeServerFile(path.join(data, 'root.crt'), fs.readFileSync(tls.caFile, 'utf8'));
+  return [
+    '-c ssl=on',
+    "-c ssl_cert_file='server.crt'",
+    "-c ssl_key_file='server.key'",
+    "-c ssl_ca_file='root.crt'",
+  ];
 }
 
-export async function postgresReady(port: number, timeoutMs: number): Promise<void> {
+async function writeServerFile(file: string, text: string): Promise<void> {
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  if (isRoot()) await run('chown', ['postgres:postgres', file], { what: `giving ${file} to postgres` });
+}
+
+export function postgresUrl(port: number, database = PG_DATABASE, query = ''): string {
+  return `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/${database}${query}`;
+}
+
+/** Waits until the server answers and has the cdclake database; `query` carries TLS parameters. */
+export async function postgresReady(port: number, timeoutMs: number, query = ''): Promise<void> {
   await waitFor(
     `PostgreSQL on 127.0.0.1:${port}`,
     async () => {
-      const admin = new pg.Client({
-        connectionString: postgresUrl(port, 'postgres'),
+      const admin = await connectPostgres(postgresUrl(port, 'postgres', query), {
         connectionTimeoutMillis: 2000,
       });
-      await admin.connect();
       try {
         await admin.query('select 1');
         const exists = await admin.query('select 1 from pg_database where datname = $1', [PG_DATABASE]);

@@ -4,12 +4,12 @@
 // equal to the source with no ghost rows. On a PostgreSQL server of the test's own: the setting
 // invalidates every slot that falls behind, and other tests' slots must not be among them.
 
-import pg from 'pg';
 import { afterAll, expect, test } from 'vitest';
 import { compareBronzeWithPostgres } from '../support/lake-oracle.ts';
 import { lakeTestConfig, uniqueId } from '../support/fixtures.ts';
 import { startIsolatedPostgres, type IsolatedPostgres } from '../support/isolated-postgres.ts';
 import { runCdclake } from '../support/processes.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 
 let server: IsolatedPostgres | undefined;
 afterAll(async () => {
@@ -20,8 +20,7 @@ test('a lost slot: one clear error, then --resnapshot brings bronze back to the 
   const id = uniqueId('lost');
   server = await startIsolatedPostgres(lakeTestConfig(id).CDCLAKE_HOME);
   const config = lakeTestConfig(id, { PG_URL: server.url, PG_SLOT: id, PG_PUBLICATION: id });
-  const db = new pg.Client({ connectionString: server.url });
-  await db.connect();
+  const db = await connectPostgres(server.url);
   const sql = (text: string) => db.query(text);
   try {
     await sql('create table t (id int primary key, v text)');

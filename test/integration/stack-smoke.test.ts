@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
 import { afterAll, describe, expect, test } from 'vitest';
 import { attachLake, openDuckDB } from '../../core/duckdb.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { createS3Client } from '../../core/s3.ts';
 import { quotedString } from '../../core/sql.ts';
 import { createTestDatabase, testConfig, uniqueId } from '../support/fixtures.ts';
@@ -111,8 +111,7 @@ describe('the real stack', () => {
     try {
       const conninfo = postgresConninfo(database.url, database.name);
       await writeThenReadLake(`postgres:${conninfo}`, `s3://${config.S3_BUCKET}/${prefix}lake-pg/`);
-      const client = new pg.Client({ connectionString: database.url });
-      await client.connect();
+      const client = await connectPostgres(database.url);
       const tables = await client.query(
         "select count(*)::int as n from information_schema.tables where table_name like 'ducklake_%'",
       );

@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { resolveConfig, type Config } from '../../core/config.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { quotedIdentifier } from '../../core/sql.ts';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -22,8 +22,7 @@ export async function createTestDatabase(
   config: Config,
 ): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = uniqueId('db');
-  const admin = new pg.Client({ connectionString: config.PG_URL });
-  await admin.connect();
+  const admin = await connectPostgres(config.PG_URL);
   try {
     await admin.query(`create database ${quotedIdentifier(name)}`);
   } finally {
@@ -35,8 +34,7 @@ export async function createTestDatabase(
     url: url.toString(),
     name,
     drop: async () => {
-      const again = new pg.Client({ connectionString: config.PG_URL });
-      await again.connect();
+      const again = await connectPostgres(config.PG_URL);
       try {
         await again.query(`drop database if exists ${quotedIdentifier(name)} with (force)`);
       } finally {

@@ -12,29 +12,41 @@ import {
   postgresUrl,
   startPostgres,
   stopPostgres,
+  type PostgresServerOptions,
 } from '../../scripts/services/postgres.ts';
 import { uniqueId } from './fixtures.ts';
 
 export interface IsolatedPostgres {
   /** The server's `cdclake` database. */
   url: string;
+  port: number;
   stop(): Promise<void>;
 }
 
-export async function startIsolatedPostgres(cdclakeHome: string): Promise<IsolatedPostgres> {
+/**
+ * `server` (TLS, pg_hba rules, more listen addresses) needs the native binaries; `readyQuery` is the URL
+ * query (TLS parameters) the readiness check connects with.
+ */
+export async function startIsolatedPostgres(
+  cdclakeHome: string,
+  server?: PostgresServerOptions & { readyQuery?: string },
+): Promise<IsolatedPostgres> {
   if (findBinDir() !== undefined) {
     const home = new Home(path.join(cdclakeHome, 'tests', uniqueId('pg')));
     const port = await freePort();
-    await startPostgres(home, port);
-    await postgresReady(port, 60_000);
+    await startPostgres(home, port, server);
+    await postgresReady(port, 60_000, server?.readyQuery);
     return {
       url: postgresUrl(port),
+      port,
       stop: async () => {
         await stopPostgres(home);
         fs.rmSync(home.root, { recursive: true, force: true });
       },
     };
   }
+  if (server !== undefined)
+    throw new Error('a PostgreSQL server with its own settings needs the native binaries');
   const { GenericContainer, Wait } = await import('testcontainers');
   const container = await new GenericContainer('postgres:17')
     .withCommand(['postgres', '-c', 'wal_level=logical'])
@@ -44,6 +56,7 @@ export async function startIsolatedPostgres(cdclakeHome: string): Promise<Isolat
     .start();
   return {
     url: `postgres://cdclake:cdclake@${container.getHost()}:${container.getMappedPort(5432)}/cdclake`,
+    port: container.getMappedPort(5432),
     stop: async () => {
       await container.stop();
     },

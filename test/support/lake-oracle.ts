@@ -4,10 +4,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import type { Config } from '../../core/config.ts';
 import { quotedIdentifier, quotedString } from '../../core/sql.ts';
 import { bronzeTableName } from '../../core/lake-names.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { openLake } from '../../merge/lake.ts';
 import { queryLake } from './lake.ts';
 
@@ -101,8 +101,7 @@ export interface GoldDifference {
  * to the cent (the two engines divide decimals differently); everything else exactly.
  */
 export async function compareGoldWithPostgres(config: Config): Promise<GoldDifference[]> {
-  const client = new pg.Client({ connectionString: config.PG_URL });
-  await client.connect();
+  const client = await connectPostgres(config.PG_URL);
   try {
     const out: GoldDifference[] = [];
     for (const file of fs

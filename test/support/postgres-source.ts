@@ -1,8 +1,9 @@
 // A PostgreSQL source database of a test's own, with its own slot, topic prefix, raw prefix and lake,
 // removed afterwards.
 
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../../core/config.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { createTestDatabase, lakeTestConfig, testConfig, uniqueId } from './fixtures.ts';
 
 export interface SourceFixture {
@@ -17,8 +18,7 @@ export async function createSourceFixture(): Promise<SourceFixture> {
   const id = uniqueId('src');
   // Its own topics, raw prefix and lake too, so a merge in the test sees only this source.
   const config = lakeTestConfig(id, { PG_URL: database.url, PG_SLOT: id, PG_PUBLICATION: id });
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
+  const client = await connectPostgres(database.url);
   return {
     config,
     sql: (text, values) => client.query(text, values),

@@ -1,10 +1,10 @@
 // Compares the change events on Kafka with the star-schema tables in PostgreSQL, key by key and column
 // by column; PostgreSQL itself renders each value as text, so the comparison does not trust our parsing.
 
-import pg from 'pg';
 import type { Config } from '../../core/config.ts';
 import type { Row } from '../../core/events/types.ts';
 import { tableTopic } from '../../core/kafka/topics.ts';
+import { connectPostgres } from '../../core/postgres-client.ts';
 import { ordersTable, customersTable, productsTable } from '../../producer/generator/tables.ts';
 import { lastRowPerKey, readEvents } from './kafka-read.ts';
 
@@ -37,8 +37,7 @@ export interface Mismatch {
 }
 
 export async function compareKafkaWithPostgres(config: Config): Promise<Mismatch[]> {
-  const client = new pg.Client({ connectionString: config.PG_URL });
-  await client.connect();
+  const client = await connectPostgres(config.PG_URL);
   const results: Mismatch[] = [];
   try {
     for (const table of TABLES) {

@@ -2,17 +2,16 @@
 // round trip, yet the source commits each on its own, with its changes and only those, in order. The oracle
 // is PostgreSQL's own logical decoding (test_decoding) of the WAL the writer made.
 
-import pg from 'pg';
 import { expect, onTestFinished, test } from 'vitest';
 import { PostgresWriter } from '../../../producer/generator/postgres-writer.ts';
 import { generateWorkload } from '../../../producer/generator/workload.ts';
 import { createTestDatabase, testConfig, uniqueId } from '../../support/fixtures.ts';
+import { connectPostgres } from '../../../core/postgres-client.ts';
 
 test('one source transaction per generated txId, with its changes in order, though batches go in one round trip', async () => {
   const database = await createTestDatabase(testConfig());
   onTestFinished(() => database.drop());
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
+  const client = await connectPostgres(database.url);
   const slot = uniqueId('writer');
   onTestFinished(async () => {
     await client.query('SELECT pg_drop_replication_slot($1)', [slot]).catch(() => undefined);

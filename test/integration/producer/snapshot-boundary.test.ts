@@ -4,9 +4,9 @@
 // the row; bronze ends with the committed value, in either snapshot mode.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { afterEach, expect, test } from 'vitest';
 import { createLogger } from '../../../core/logger.ts';
+import { connectPostgres } from '../../../core/postgres-client.ts';
 import { RawConsumer } from '../../../consumer/raw-consumer.ts';
 import { PostgresSource } from '../../../producer/postgres/source.ts';
 import { mergeOnce, queryLake } from '../../support/lake.ts';
@@ -25,8 +25,7 @@ for (const mode of ['incremental', 'exported'] as const) {
     const config = { ...f.config, PG_SNAPSHOT_MODE: mode };
     await f.sql('create table b (id int primary key, v int)');
     await f.sql('insert into b select i, 0 from generate_series(1, 50) i');
-    const open = new pg.Client({ connectionString: config.PG_URL });
-    await open.connect();
+    const open = await connectPostgres(config.PG_URL);
     try {
       await open.query('begin');
       await open.query('update b set v = 1 where id = 1');
