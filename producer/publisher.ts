@@ -11,6 +11,7 @@ import { ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafk
 import type { Config } from '../core/config.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import { DEFAULT_MESSAGE_MAX_BYTES, readMessageMaxBytes } from '../core/kafka/broker-limits.ts';
+import { platformaticSecurity } from '../core/kafka/security.ts';
 
 export interface OutgoingRecord {
   topic: string;
@@ -68,6 +69,7 @@ export class Publisher {
     this.producer = new Producer<Buffer | null, Buffer | null>({
       clientId,
       bootstrapBrokers: config.KAFKA_BROKERS.split(','),
+      ...platformaticSecurity(config),
       idempotent: true,
       acks: ProduceAcks.ALL,
       autocreateTopics: false,
