@@ -10,6 +10,7 @@ import { resolveConfig, type Config } from '../core/config.ts';
 import { TableCodec } from '../core/events/envelope-codec.ts';
 import type { Row } from '../core/events/types.ts';
 import { createKafka } from '../core/kafka/client.ts';
+import { platformaticSecurity } from '../core/kafka/security.ts';
 import { ensureTopics } from '../core/kafka/topics.ts';
 import { starSchemaTables } from '../producer/generator/tables.ts';
 import { generateWorkload } from '../producer/generator/workload.ts';
@@ -69,6 +70,7 @@ async function platformatic(config: Config, topic: string, records: BenchRecord[
   const producer = new Producer({
     clientId: 'bench-platformatic',
     bootstrapBrokers: config.KAFKA_BROKERS.split(','),
+    ...platformaticSecurity(config),
     idempotent: true,
     acks: ProduceAcks.ALL,
     autocreateTopics: false,

@@ -1,9 +1,11 @@
 // The `cdclake` command line: reads configuration once, runs one command, exits with its status.
 
 import { parseArgs } from 'node:util';
-import { resolveConfig } from '../core/config.ts';
+import { resolveConfig, type Config } from '../core/config.ts';
 import { CdcError } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
+import { checkKafkaAccess } from '../core/kafka/access-check.ts';
+import { kafkaAccessError } from '../core/kafka/access-errors.ts';
 import { consume } from './commands/consume.ts';
 import { lake } from './commands/lake.ts';
 import { merge } from './commands/merge.ts';
@@ -31,6 +33,22 @@ commands:
 
 Configuration comes from environment variables; see the README's configuration table.`;
 
+/** The configuration of a command that talks to Kafka, once Kafka has accepted its credentials. */
+async function kafkaConfig(): Promise<Config> {
+  const config = resolveConfig();
+  await checkKafkaAccess(config);
+  return config;
+}
+
+/** A refusal by Kafka surfacing later (mid-run, or after a client's retries) is told as plainly. */
+function plainly(error: unknown): unknown {
+  try {
+    return kafkaAccessError(error, resolveConfig()) ?? error;
+  } catch {
+    return error;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -52,25 +70,25 @@ async function main(argv: string[]): Promise<number> {
           expected: { type: 'string' },
         },
       });
-      return produce(resolveConfig(), values as ProduceFlags);
+      return produce(await kafkaConfig(), values as ProduceFlags);
     }
     case 'up': {
       const { values } = parseArgs({ args: rest, options: { 'merge-every': { type: 'string' } } });
-      return up(resolveConfig(), values);
+      return up(await kafkaConfig(), values);
     }
     case 'snapshot': {
       const { values } = parseArgs({
         args: rest,
         options: { tables: { type: 'string' }, reconcile: { type: 'boolean' } },
       });
-      return snapshot(resolveConfig(), values, (line) => process.stdout.write(line + '\n'));
+      return snapshot(await kafkaConfig(), values, (line) => process.stdout.write(line + '\n'));
     }
     case 'consume': {
       const { values } = parseArgs({
         args: rest,
         options: { topics: { type: 'string' }, 'until-idle': { type: 'boolean' } },
       });
-      return consume(resolveConfig(), values);
+      return consume(await kafkaConfig(), values);
     }
     case 'merge': {
       const { values } = parseArgs({
@@ -94,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     case 'lake':
       return lake(resolveConfig(), rest[0]);
     case 'smoke':
-      await smoke(resolveConfig(), (line) => process.stdout.write(line + '\n'));
+      await smoke(await kafkaConfig(), (line) => process.stdout.write(line + '\n'));
       return 0;
     case undefined:
     case 'help':
@@ -108,7 +126,8 @@ async function main(argv: string[]): Promise<number> {
 
 try {
   process.exitCode = await main(process.argv.slice(2));
-} catch (error: unknown) {
+} catch (caught: unknown) {
+  const error = plainly(caught);
   const code = error instanceof CdcError ? ` [${error.code}]` : '';
   process.stderr.write(redact(`cdclake: ${error instanceof Error ? error.message : String(error)}${code}\n`));
   process.exitCode = 1;

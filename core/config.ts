@@ -25,6 +25,16 @@ export const configSchema = z
     KAFKA_CLIENT_ID: z.string().min(1).default('cdclake'),
     KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
     KAFKA_MAX_RECORD_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
+    // Named as librdkafka and the Java client name them (security.protocol, sasl.mechanism, ssl.ca.location...).
+    KAFKA_SECURITY_PROTOCOL: z.enum(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']).default('PLAINTEXT'),
+    KAFKA_SASL_MECHANISM: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']).optional(),
+    KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+    KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+    KAFKA_SSL_CA_LOCATION: z.string().min(1).optional(),
+    KAFKA_SSL_CERTIFICATE_LOCATION: z.string().min(1).optional(),
+    KAFKA_SSL_KEY_LOCATION: z.string().min(1).optional(),
+    KAFKA_SSL_KEY_PASSWORD: z.string().min(1).optional(),
+    KAFKA_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM: z.enum(['https', 'none']).default('https'),
     CDC_TOPIC_PREFIX: identifier.default('cdc'),
     S3_ENDPOINT: z.url('an http(s) URL such as http://127.0.0.1:9000').default('http://127.0.0.1:9000'),
     S3_REGION: z.string().min(1).default('us-east-1'),
@@ -160,6 +170,8 @@ export const configSchema = z
         message: 'S3_ROLE_ARN as well: the STS endpoint is only used to assume that role',
       });
     }
+    for (const problem of kafkaSecurityProblems(c))
+      ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.expected });
   })
   .transform((c) => {
     const home = path.resolve(c.CDCLAKE_HOME);
@@ -187,7 +199,9 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const variable = String(issue.path[0] ?? '?');
-    const shown = SECRET_VARIABLES.has(variable) ? '<hidden>' : redact(JSON.stringify(input[variable]));
+    const value = input[variable];
+    if (value === undefined) return `${variable} unset: expected ${issue.message}`;
+    const shown = SECRET_VARIABLES.has(variable) ? '<hidden>' : redact(JSON.stringify(value));
     return `${variable}=${shown}: expected ${issue.message}`;
   });
   throw new CdcError(ErrorCode.CONFIG_INVALID, `invalid configuration: ${problems.join('; ')}`, {
@@ -201,3 +215,64 @@ const SECRET_VARIABLES = new Set([
   'KAFKA_SASL_PASSWORD',
   'KAFKA_SSL_KEY_PASSWORD',
 ]);
+
+interface KafkaSecurityVariables {
+  KAFKA_SECURITY_PROTOCOL: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  KAFKA_SASL_MECHANISM?: string | undefined;
+  KAFKA_SASL_USERNAME?: string | undefined;
+  KAFKA_SASL_PASSWORD?: string | undefined;
+  KAFKA_SSL_CA_LOCATION?: string | undefined;
+  KAFKA_SSL_CERTIFICATE_LOCATION?: string | undefined;
+  KAFKA_SSL_KEY_LOCATION?: string | undefined;
+  KAFKA_SSL_KEY_PASSWORD?: string | undefined;
+}
+
+/**
+ * The Kafka security variables that contradict each other. A SASL or TLS variable the protocol does not use
+ * is an error, not ignored: forgetting KAFKA_SECURITY_PROTOCOL would otherwise connect in plain text.
+ */
+function kafkaSecurityProblems(c: KafkaSecurityVariables): { variable: string; expected: string }[] {
+  const protocol = c.KAFKA_SECURITY_PROTOCOL;
+  const sasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
+  const tls = protocol === 'SSL' || protocol === 'SASL_SSL';
+  const problems: { variable: string; expected: string }[] = [];
+  const saslVariables = ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const;
+  const tlsVariables = [
+    'KAFKA_SSL_CA_LOCATION',
+    'KAFKA_SSL_CERTIFICATE_LOCATION',
+    'KAFKA_SSL_KEY_LOCATION',
+    'KAFKA_SSL_KEY_PASSWORD',
+  ] as const;
+  for (const variable of saslVariables) {
+    if (sasl && c[variable] === undefined)
+      problems.push({ variable, expected: `to be set with KAFKA_SECURITY_PROTOCOL=${protocol}` });
+    if (!sasl && c[variable] !== undefined)
+      problems.push({
+        variable,
+        expected: `KAFKA_SECURITY_PROTOCOL=SASL_SSL or SASL_PLAINTEXT to use it (it is ${protocol})`,
+      });
+  }
+  for (const variable of tlsVariables) {
+    if (!tls && c[variable] !== undefined)
+      problems.push({
+        variable,
+        expected: `KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL to use it (it is ${protocol})`,
+      });
+  }
+  if (tls && c.KAFKA_SSL_CERTIFICATE_LOCATION !== undefined && c.KAFKA_SSL_KEY_LOCATION === undefined)
+    problems.push({
+      variable: 'KAFKA_SSL_KEY_LOCATION',
+      expected: "the client certificate's private key (PEM), as KAFKA_SSL_CERTIFICATE_LOCATION is set",
+    });
+  if (tls && c.KAFKA_SSL_KEY_LOCATION !== undefined && c.KAFKA_SSL_CERTIFICATE_LOCATION === undefined)
+    problems.push({
+      variable: 'KAFKA_SSL_CERTIFICATE_LOCATION',
+      expected: 'the client certificate (PEM) of the key in KAFKA_SSL_KEY_LOCATION',
+    });
+  if (tls && c.KAFKA_SSL_KEY_PASSWORD !== undefined && c.KAFKA_SSL_KEY_LOCATION === undefined)
+    problems.push({
+      variable: 'KAFKA_SSL_KEY_PASSWORD',
+      expected: 'KAFKA_SSL_KEY_LOCATION to be set too (the password decrypts that key)',
+    });
+  return problems;
+}

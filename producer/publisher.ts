@@ -10,7 +10,9 @@
 import { ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafka';
 import type { Config } from '../core/config.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
+import { kafkaAccessError } from '../core/kafka/access-errors.ts';
 import { DEFAULT_MESSAGE_MAX_BYTES, readMessageMaxBytes } from '../core/kafka/broker-limits.ts';
+import { platformaticSecurity } from '../core/kafka/security.ts';
 
 export interface OutgoingRecord {
   topic: string;
@@ -58,6 +60,7 @@ export class Publisher {
   private readonly config: Config;
   private inFlight: Promise<void> | undefined;
   private failure: unknown;
+  private refusal: CdcError | undefined;
   private acknowledged = 0;
   private published = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
@@ -69,18 +72,34 @@ export class Publisher {
     this.producer = new Producer<Buffer | null, Buffer | null>({
       clientId,
       bootstrapBrokers: config.KAFKA_BROKERS.split(','),
+      ...platformaticSecurity(config),
       idempotent: true,
       acks: ProduceAcks.ALL,
       autocreateTopics: false,
       // Kafka down: keep retrying with a delay; nothing is confirmed upstream meanwhile.
       retries: 1_000_000,
-      retryDelay: 1000,
+      retryDelay: (_client, _operation, _attempt, _retries, error) => {
+        this.noteRefusal(error);
+        // The client retries a refused password or an untrusted certificate too, which waiting does not heal.
+        // Closing it while it waits ends the retries (it listens for its close then, once this delay is known).
+        if (this.refusal !== undefined) queueMicrotask(() => this.producer.close(true, () => undefined));
+        return 1000;
+      },
       ...(this.options.compression === 'none' ? {} : { compression: this.options.compression }),
     });
+    // A broker refusing this client's certificate says so in a TLS alert after the handshake, which the
+    // client reports as its connection's error only; the failed request just reads "Connection closed".
+    this.producer.on('client:broker:connect', ({ broker, connection }) =>
+      connection.on('error', (error) => this.noteRefusal(error, `${broker.host}:${broker.port}`)),
+    );
   }
 
   async connect(): Promise<void> {
-    await this.producer.metadata({ topics: [] });
+    try {
+      await this.producer.metadata({ topics: [] });
+    } catch (error: unknown) {
+      throw this.refusal ?? kafkaAccessError(error, this.config) ?? error;
+    }
     this.clusterMaxBytes = await readMessageMaxBytes(this.config);
     if (this.options.batchBytes === undefined) this.batchBytes = Math.floor(this.clusterMaxBytes * 0.9);
   }
@@ -176,9 +195,16 @@ export class Publisher {
     const tracked = this.inFlight;
   }
 
+  /** Kafka refused this client (credentials, certificates): the reason, kept for `throwIfFailed`. */
+  private noteRefusal(error: Error, broker?: string): void {
+    this.refusal ??= kafkaAccessError(error, this.config, broker);
+  }
+
   private throwIfFailed(): void {
     if (this.failure === undefined) return;
     const error = this.failure;
+    const refused = this.refusal ?? kafkaAccessError(error, this.config);
+    if (refused !== undefined) throw refused;
     const message = error instanceof Error ? error.message : String(error);
     const nested = (error as { errors?: unknown[] }).errors?.map((e) =>
       e instanceof Error ? e.message : String(e),

@@ -4,6 +4,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Config } from '../config.ts';
 import { createLogger } from '../logger.ts';
+import { kafkajsSecurity } from './security.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -17,6 +18,7 @@ export function createKafka(config: Config, clientId = config.KAFKA_CLIENT_ID): 
   return new Kafka({
     clientId,
     brokers: config.KAFKA_BROKERS.split(','),
+    ...kafkajsSecurity(config),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
     logCreator:

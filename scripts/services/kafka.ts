@@ -64,20 +64,41 @@ function paths(home: Home) {
   };
 }
 
-export async function startKafka(home: Home, port: number, controllerPort: number): Promise<void> {
+/** What a broker adds to the plain one: listeners of other security protocols and their settings. */
+export interface KafkaOverlay {
+  /** Listeners beside PLAINTEXT (which brokers talk among themselves on) and CONTROLLER. */
+  listeners?: { name: string; port: number; protocol: 'SSL' | 'SASL_SSL' | 'SASL_PLAINTEXT' }[];
+  /** Lines appended to server.properties (the listeners' TLS and SASL settings). */
+  properties?: string[];
+  /** Arguments of the storage format, e.g. `--add-scram` for SCRAM users, which KRaft creates at format. */
+  formatArgs?: string[];
+}
+
+export async function startKafka(
+  home: Home,
+  port: number,
+  controllerPort: number,
+  overlay: KafkaOverlay = {},
+): Promise<void> {
   const p = paths(home);
   if (runningPid(p.pidFile) !== undefined) return;
+  const listeners = [
+    { name: 'PLAINTEXT', port, protocol: 'PLAINTEXT' },
+    { name: 'CONTROLLER', port: controllerPort, protocol: 'PLAINTEXT' },
+    ...(overlay.listeners ?? []),
+  ];
+  const addresses = listeners.map((l) => `${l.name}://127.0.0.1:${l.port}`).join(',');
   fs.writeFileSync(
     p.config,
     [
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `listeners=${addresses}`,
+      `advertised.listeners=${addresses}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
-      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      `listener.security.protocol.map=${listeners.map((l) => `${l.name}:${l.protocol}`).join(',')}`,
       `log.dirs=${p.data}`,
       'num.partitions=6',
       'offsets.topic.replication.factor=1',
@@ -86,6 +107,7 @@ export async function startKafka(home: Home, port: number, controllerPort: numbe
       'transaction.state.log.replication.factor=1',
       'transaction.state.log.min.isr=1',
       'group.initial.rebalance.delay.ms=0',
+      ...(overlay.properties ?? []),
       '',
     ].join('\n'),
   );
@@ -120,6 +142,7 @@ export async function startKafka(home: Home, port: number, controllerPort: numbe
         `--cluster-id=${clusterId}`,
         '-c',
         p.config,
+        ...(overlay.formatArgs ?? []),
       ],
       { what: 'formatting Kafka storage' },
     );

@@ -16,12 +16,18 @@ export interface ExtraKafka {
   remove(): Promise<void>;
 }
 
-export async function startExtraKafka(): Promise<ExtraKafka> {
+/** A temporary home for a broker of its own, using the shared installation's Kafka jars. */
+export function newKafkaHome(): Home {
   const shared = new Home(resolveConfig().CDCLAKE_HOME);
   const home = new Home(fs.mkdtempSync(path.join(os.tmpdir(), 'cdclake-kafka-')));
   const lib = kafkaLibDir(home);
   fs.mkdirSync(path.dirname(lib), { recursive: true });
   fs.symlinkSync(kafkaLibDir(shared), lib);
+  return home;
+}
+
+export async function startExtraKafka(): Promise<ExtraKafka> {
+  const home = newKafkaHome();
   const taken = new Set<number>();
   const port = await choosePort(29092 + Math.floor(Math.random() * 1000), taken);
   const controllerPort = await choosePort(port + 1, taken);
