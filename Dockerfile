@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The cdclake image: one image, three processes (producer, consumer, merge), chosen by the command.
+# The cdclake image. Its command is `cdclake up`: producer, consumer and merge in one process; any other
+# command runs instead when given (`produce`, `consume`, `merge --every 5s`, `status`, `query ...`).
 #   docker build -t cdclake .
 #   docker run --rm cdclake status
 FROM node:22-bookworm-slim
@@ -9,7 +10,8 @@ FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     CDCLAKE_HOME=/app/.cdclake \
     DUCKDB_EXTENSION_DIR=/app/.cdclake/duckdb/extensions \
-    METRICS_PORT=9464
+    METRICS_PORT=9464 \
+    METRICS_HOST=0.0.0.0
 
 WORKDIR /app
 
@@ -42,7 +44,7 @@ RUN node --input-type=module -e " \
 
 COPY . .
 
-# /metrics (Prometheus) and /health.
+# /metrics (Prometheus), /health (liveness) and /ready (readiness).
 EXPOSE 9464
 
 # tsx runs inside this node process (no child), so SIGTERM reaches the code's stop() directly.

@@ -17,7 +17,7 @@ elif [ "${CDCLAKE_NATIVE:-}" != 1 ] && docker compose version >/dev/null 2>&1 &&
   # The compose stack's host ports and credentials (docker-compose.yml).
   export KAFKA_BROKERS="localhost:${KAFKA_HOST_PORT:-19092}"
   export S3_ENDPOINT="http://127.0.0.1:${MINIO_HOST_PORT:-9000}" S3_REGION=us-east-1 S3_BUCKET=cdclake
-  export S3_ACCESS_KEY_ID=cdclake S3_SECRET_ACCESS_KEY=cdclake-secret S3_FORCE_PATH_STYLE=true
+  export S3_ACCESS_KEY_ID=minio-admin S3_SECRET_ACCESS_KEY=minio-admin-secret S3_FORCE_PATH_STYLE=true
   export PG_URL="postgres://cdclake:cdclake@127.0.0.1:${POSTGRES_HOST_PORT:-5432}/cdclake"
   export CDCLAKE_SERVICES_FROM=compose
 else
