@@ -172,7 +172,7 @@ export class RawConsumer {
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       if (event.payload.restart !== true && this.stopping === undefined) this.failed(event.payload.error);
     });
-    if (topics.length > 0) await this.subscribe(topics);
+    if (topics.length > 0) await this.subscribeWhenKnown(topics);
     if (this.stopping !== undefined) {
       await this.stopping;
       return this.summary();
@@ -226,6 +226,24 @@ export class RawConsumer {
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.subscribed = true;
+  }
+
+  /**
+   * The first subscription: a topic created a moment ago (a producer starting beside this consumer, as in
+   * `cdclake up`) may not be known to every broker yet, which Kafka says with a retriable error.
+   */
+  private async subscribeWhenKnown(topics: string[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.subscribe(topics);
+        return;
+      } catch (error: unknown) {
+        const retriable = (error as { retriable?: boolean }).retriable === true;
+        if (!retriable || attempt >= 60 || this.stopping !== undefined) throw error;
+        this.log.info({ err: error, attempt }, 'topics not known to every broker yet: subscribing again');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   /**

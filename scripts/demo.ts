@@ -132,7 +132,7 @@ try {
   probe = await LakeProbe.open(lakeConfig);
   out(
     `\ncdclake demo ${id}: ${orders} orders with their updates and deletes, written at ${rate} events/s into ` +
-      `PostgreSQL database ${id}\nEach stage runs as its own process; their logs are in ${path.relative(ROOT, logDir)}/\n`,
+      `PostgreSQL database ${id}\nThe pipeline runs as one \`cdclake up\`; the logs are in ${path.relative(ROOT, logDir)}/\n`,
   );
 
   const generator = await start('generator', [
@@ -155,11 +155,11 @@ try {
   }
   // A small workload may be written already: the producer then takes it all in its snapshot.
   if (!interrupt.signal.aborted && (generator.running || generator.exit?.code === 0)) {
-    await start('producer', ['produce', '--source', 'postgres']);
-    await start('merge', ['merge', '--every', MERGE_EVERY]);
+    // The pipeline as users run it: producer, consumer and merge in one `cdclake up`.
+    await start('up', ['up', '--merge-every', MERGE_EVERY]);
   }
   for (const child of children.values()) out(`  ${child.name.padEnd(10)} $ ${child.command}`);
-  out(`  ${'consumer'.padEnd(10)} $ cdclake consume   (once the producer has sent its first events)\n`);
+  out('');
 
   const rates = {
     generator: new CounterRate(5000),
@@ -193,12 +193,15 @@ try {
     }
     const confirmed = await slotConfirmed(admin, id);
     const slotCaughtUp = walEnd !== undefined && confirmed !== undefined && confirmed >= walEnd;
-    const [g, p, c, m] = await Promise.all(
-      (['generator', 'producer', 'consumer', 'merge'] as const).map((name) => {
+    // One /metrics for producer, consumer and merge: `up` serves the three stages' counters together.
+    const [g, p] = await Promise.all(
+      (['generator', 'up'] as const).map((name) => {
         const child = children.get(name);
         return child?.running === true ? scrape(child.metricsPort) : Promise.resolve(undefined);
       }),
     );
+    const c = p;
+    const m = p;
     const now = performance.now();
     if (g !== undefined) rates.generator.add(g.get('cdclake_generator_events_total') ?? 0, now);
     else if (generatorTotal !== undefined) rates.generator.add(generatorTotal, now);
@@ -206,8 +209,6 @@ try {
     if (c !== undefined) rates.consumer.add(c.get('cdclake_consumer_events_in_total') ?? 0, now);
     if (m !== undefined) rates.merge.add(m.get('cdclake_merge_raw_rows_total') ?? 0, now);
     const lag = c?.get('cdclake_consumer_lag');
-    // The consumer reads the writer schemas when it starts: it starts once the producer has published them.
-    if (!children.has('consumer') && rates.producer.total > 0) await start('consumer', ['consume']);
     const deadLetters = c?.get('cdclake_consumer_dead_letters_total') ?? 0;
     if (deadLetters > 0) {
       failure =
