@@ -2,7 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { resolveConfig, type Config } from '../core/config.ts';
-import { CdcError } from '../core/errors.ts';
+import { CdcError, ErrorCode } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
 import { checkKafkaAccess } from '../core/kafka/access-check.ts';
 import { kafkaAccessError } from '../core/kafka/access-errors.ts';
@@ -42,8 +42,13 @@ async function kafkaConfig(): Promise<Config> {
 
 /** A refusal by Kafka surfacing later (mid-run, or after a client's retries) is told as plainly. */
 function plainly(error: unknown): unknown {
+  // Already named (a PostgreSQL TLS failure is a CdcError too); and with Kafka in plain text, a TLS or
+  // authentication failure is not Kafka's.
+  if (error instanceof CdcError && error.code !== ErrorCode.KAFKA_PUBLISH) return error;
   try {
-    return kafkaAccessError(error, resolveConfig()) ?? error;
+    const config = resolveConfig();
+    if (config.KAFKA_SECURITY_PROTOCOL === 'PLAINTEXT') return error;
+    return kafkaAccessError(error, config) ?? error;
   } catch {
     return error;
   }
