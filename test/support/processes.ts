@@ -21,8 +21,14 @@ export interface Child {
   output(): string;
 }
 
-export function startCdclake(config: Config, args: string[], extraEnv: Record<string, string> = {}): Child {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'cdclake.js'), ...args], {
+/** `node`: the Node.js binary to run it with (another release than the test's own). */
+export function startCdclake(
+  config: Config,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  node = process.execPath,
+): Child {
+  const child = spawn(node, [path.join(ROOT, 'bin', 'cdclake.js'), ...args], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -48,8 +54,9 @@ export async function runCdclake(
   args: string[],
   extraEnv: Record<string, string> = {},
   timeoutMs = 300_000,
+  node = process.execPath,
 ): Promise<string> {
-  const child = startCdclake(config, args, extraEnv);
+  const child = startCdclake(config, args, extraEnv, node);
   const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs);
   const code = await child.exited;
   clearTimeout(timer);
