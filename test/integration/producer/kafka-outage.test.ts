@@ -41,11 +41,12 @@ test('with Kafka down the slot does not advance; when Kafka is back every change
   expect(source.state).toBe('streaming');
 
   await kafka.kill();
-  const beforeOutage = await slotLsn();
+  // Heartbeats may still move the slot over WAL with nothing to publish; never over the changes below.
+  const beforeChanges = lsnToBigInt((await f.sql('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn);
   await f.sql('update t set n = 1');
   await f.sql('insert into t values (1000, 1)');
   await sleep(4000);
-  expect(await slotLsn()).toBe(beforeOutage);
+  expect((await slotLsn()) <= beforeChanges).toBe(true);
 
   await kafka.start();
   const target = lsnToBigInt((await f.sql('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn);
