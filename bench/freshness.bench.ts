@@ -303,5 +303,5 @@ fs.writeFileSync(
 );
 process.stdout.write(
   `${freshness.length} probes over ${SECONDS} s, one every ${PROBE_MS} ms, polled every ${POLL_MS} ms; ` +
-    `merge --every ${MERGE_EVERY}\n\n${table(stages)}\n\nresults: ${file}\n`,
+    `cdclake up --merge-every ${MERGE_EVERY}\n\n${table(stages)}\n\nresults: ${file}\n`,
 );
