@@ -505,7 +505,8 @@ export class PostgresSource {
     this.metrics.setReady(true);
     try {
       await stream.run(this.config.PG_SLOT, this.config.PG_PUBLICATION, (item) => {
-        this.progressed();
+        // The server's messages are progress only while nothing waits for Kafka; then acknowledgements are.
+        if (this.publisher.publishedCount === this.publisher.acknowledgedCount) this.progressed();
         return this.handle(item);
       });
       if (failure !== undefined) throw failure;

@@ -47,11 +47,18 @@ test('with Kafka down the slot does not advance; when Kafka is back every change
   await f.sql('insert into t values (1000, 1)');
   await sleep(4000);
   expect((await slotLsn()) <= beforeChanges).toBe(true);
+  // Health says so: events wait for Kafka's acknowledgement and none came for longer than the stall time.
+  expect(source.metrics.health({ stallMs: 3000 }).problems).toEqual([
+    expect.stringMatching(
+      /^producer: no progress for \d+ s with \d+ events waiting for Kafka's acknowledgement$/,
+    ),
+  ]);
 
   await kafka.start();
   const target = lsnToBigInt((await f.sql('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn);
   for (let i = 0; i < 600 && (await slotLsn()) < target; i++) await sleep(100);
   expect((await slotLsn()) >= target).toBe(true);
+  expect(source.metrics.health({ stallMs: 3000 }).live).toBe(true);
   await source.stop();
   await running;
 
