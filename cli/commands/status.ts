@@ -1,6 +1,7 @@
 // `cdclake status [--format table|json]`
 
 import type { Config } from '../../core/config.ts';
+import { redact } from '../../core/redact.ts';
 import { createS3Client } from '../../core/s3.ts';
 import { openLake } from '../../merge/lake.ts';
 import { lakeStatus } from '../../merge/status.ts';
@@ -30,7 +31,7 @@ export async function status(config: Config, flags: { format?: string }): Promis
       }
     } catch (error: unknown) {
       process.stderr.write(
-        `snapshots in progress unknown: ${error instanceof Error ? error.message : String(error)}\n`,
+        redact(`snapshots in progress unknown: ${error instanceof Error ? error.message : String(error)}\n`),
       );
     }
     const columns = [
