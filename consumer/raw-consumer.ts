@@ -16,11 +16,12 @@ import { deadLettersTopic, ensureTopics, schemasTopic } from '../core/kafka/topi
 import type { Logger } from '../core/logger.ts';
 import { Metrics } from '../core/metrics.ts';
 import { createS3Client } from '../core/s3.ts';
+import { s3Failure } from '../core/s3-failure.ts';
 import { AvroChangeDecoder } from './avro-change.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { UndecodableRecord, type DecodedChange } from './decoded-change.ts';
 import { decodeDebeziumJson, looksLikeDebeziumJson } from './debezium-json.ts';
-import { rawObjectKey } from './object-key.ts';
+import { partitionPrefix, rawObjectKey } from './object-key.ts';
 import { PartitionPhase, PartitionState, type TakenBatch } from './partition-state.ts';
 import { findResumePoint, handleRetentionGap } from './resume.ts';
 import type { ChangeShape, OpenRawBatch, RawBatch } from './raw-batch.ts';
@@ -361,23 +362,28 @@ export class RawConsumer {
       const low = BigInt(bounds?.low ?? '0');
       state.highWatermark = BigInt(bounds?.high ?? '0');
       // Listed twice: an upload of the previous owner, aborted when the rebalance began, may still land.
-      await findResumePoint(
-        this.s3,
-        this.config.S3_BUCKET,
-        this.config.RAW_PREFIX,
-        state.topic,
-        state.partition,
-        hint,
-      );
+      const listingStarted = performance.now();
+      const list = (): ReturnType<typeof findResumePoint> =>
+        findResumePoint(
+          this.s3,
+          this.config.S3_BUCKET,
+          this.config.RAW_PREFIX,
+          state.topic,
+          state.partition,
+          hint,
+        ).catch((error: unknown) => {
+          const key = partitionPrefix(this.config.RAW_PREFIX, state.topic, state.partition);
+          throw s3Failure(
+            error,
+            'listing of',
+            { bucket: this.config.S3_BUCKET, key },
+            this.config,
+            listingStarted,
+          );
+        });
+      await list();
       await new Promise((r) => setTimeout(r, 200));
-      const point = await findResumePoint(
-        this.s3,
-        this.config.S3_BUCKET,
-        this.config.RAW_PREFIX,
-        state.topic,
-        state.partition,
-        hint,
-      );
+      const point = await list();
       let next = point.next ?? low;
       if (next < low) {
         const gap = { topic: state.topic, partition: state.partition, first: next, last: low - 1n };

@@ -11,6 +11,7 @@ import type { Logger } from '../core/logger.ts';
 import { Metrics } from '../core/metrics.ts';
 import { renderSql } from '../core/sql-files.ts';
 import { createS3Client } from '../core/s3.ts';
+import { s3Failure } from '../core/s3-failure.ts';
 import { readCheckpoints } from './checkpoints.ts';
 import { compactLake } from './maintenance.ts';
 import { openLake } from './lake.ts';
@@ -107,17 +108,24 @@ export class MergeJob {
     const { connection } = lake;
     const checkpoints = await readCheckpoints(connection);
     // Partitions are listed at the same time: a pass costs one round of requests, not one per partition.
-    const partitions = await listRawPartitions(this.s3, this.config.S3_BUCKET, this.config.RAW_PREFIX);
-    const listed = await mapConcurrently(partitions, 16, ({ topic, partition }) =>
-      listRawObjectsAfter(
-        this.s3,
-        this.config.S3_BUCKET,
-        this.config.RAW_PREFIX,
-        topic,
-        partition,
-        checkpoints.get(topic)?.get(partition)?.lastKey,
-      ),
-    );
+    const listingStarted = performance.now();
+    const where = { bucket: this.config.S3_BUCKET, key: this.config.RAW_PREFIX };
+    const [partitions, listed] = await (async () => {
+      const found = await listRawPartitions(this.s3, this.config.S3_BUCKET, this.config.RAW_PREFIX);
+      const objects = await mapConcurrently(found, 16, ({ topic, partition }) =>
+        listRawObjectsAfter(
+          this.s3,
+          this.config.S3_BUCKET,
+          this.config.RAW_PREFIX,
+          topic,
+          partition,
+          checkpoints.get(topic)?.get(partition)?.lastKey,
+        ),
+      );
+      return [found, objects] as const;
+    })().catch((error: unknown) => {
+      throw s3Failure(error, 'listing of', where, this.config, listingStarted);
+    });
     const byTopic = new Map<string, RawObject[]>();
     partitions.forEach(({ topic }, i) => {
       const objects = listed[i] ?? [];
