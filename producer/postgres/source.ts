@@ -137,7 +137,8 @@ export class PostgresSource {
     // A lost connection surfaces on the next query; an unhandled 'error' event would end the process.
     admin.on('error', (error) => this.log.warn({ err: error }, 'source admin connection lost'));
     try {
-      const tables = await this.sourceTables.resolve(admin, true);
+      const tables = await this.firstTables(admin);
+      if (tables === undefined) return this.summary();
       await ensurePublication(admin, this.config.PG_PUBLICATION, tables);
       await ensureTopics(this.kafka, [
         ...tables.map((t) => ({
@@ -174,6 +175,32 @@ export class PostgresSource {
       await this.publisher.disconnect().catch(() => undefined);
       await admin.end().catch(() => undefined);
       this.state = SourceState.stopped;
+    }
+  }
+
+  /**
+   * The tables to capture at start. A database with none yet (a stack started before its application made
+   * them) is waited on, checked every PRODUCER_TABLE_REFRESH_MS, unless --until-idle; undefined when a stop
+   * came first.
+   */
+  private async firstTables(admin: pg.Client): Promise<TableDef[] | undefined> {
+    let told = false;
+    for (;;) {
+      try {
+        return await this.sourceTables.resolve(admin, true);
+      } catch (error: unknown) {
+        const none = error instanceof CdcError && error.code === ErrorCode.SOURCE_TABLE_MISSING;
+        if (!none || this.options.untilIdle) throw error;
+        if (!told)
+          this.log.info(
+            { schemas: this.config.PG_SCHEMA, everyMs: this.config.PRODUCER_TABLE_REFRESH_MS },
+            'no tables to capture yet: waiting for the first one',
+          );
+        told = true;
+      }
+      const until = Date.now() + this.config.PRODUCER_TABLE_REFRESH_MS;
+      while (Date.now() < until && !this.stopRequested) await new Promise((r) => setTimeout(r, 100));
+      if (this.stopRequested) return undefined;
     }
   }
 

@@ -1,6 +1,7 @@
 // `cdclake up`: one process runs producer, consumer and merge with one configuration and serves one
 // /metrics, /health and /ready. Changes made while it runs reach bronze; SIGTERM stops the stages in the
-// order data flows and exits 0; started again, it goes on where it stopped.
+// order data flows and exits 0; started again, it goes on where it stopped. Started before the source
+// has any table, it waits for the first.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, test } from 'vitest';
@@ -50,8 +51,6 @@ test('up runs the whole pipeline in one process, stops in order on SIGTERM and r
     CONSUMER_TOPIC_REFRESH_MS: '1000',
     LOG_LEVEL: 'info',
   };
-  await f.sql('create table items (id int primary key, name text, qty int)');
-  await f.sql("insert into items select i, 'item ' || i, i from generate_series(1, 2000) i");
 
   const start = (): Child => {
     const child = startCdclake(config, ['up'], env);
@@ -61,8 +60,12 @@ test('up runs the whole pipeline in one process, stops in order on SIGTERM and r
     });
     return child;
   };
+  // Started on a database with no tables yet, as a stack started before its application: it waits for them.
   let up = start();
   const base = `http://127.0.0.1:${port}`;
+  await waitUntil('/health', async () => (await fetch(`${base}/health`)).status === 200);
+  await f.sql('create table items (id int primary key, name text, qty int)');
+  await f.sql("insert into items select i, 'item ' || i, i from generate_series(1, 2000) i");
   await waitUntil('/ready', async () => (await fetch(`${base}/ready`)).status === 200);
   await f.sql('update items set qty = qty * 10 where id % 3 = 0');
   await f.sql('delete from items where id % 7 = 0');
