@@ -3,6 +3,8 @@
 
 import fs from 'node:fs';
 import { resolveConfig } from '../../core/config.ts';
+import { dockerDown, dockerEngine, dockerRunning, dockerUp } from './docker.ts';
+import { buildLocalImages } from './docker-images.ts';
 import { installDuckdbExtensions } from './duckdb-extensions.ts';
 import { Home, type ServiceState } from './home.ts';
 import { installKafka, kafkaPid, kafkaReady, startKafka, stopKafka } from './kafka.ts';
@@ -172,6 +174,26 @@ try {
     case 'logs':
       logs(argument);
       break;
+    case 'docker':
+      // A Docker engine of the project's own (data and socket under CDCLAKE_HOME/docker), for compose and
+      // testcontainers where no engine answers.
+      if (argument === 'up') {
+        const engine = await step('Docker engine', () => dockerUp(home, say));
+        say(`Docker engine up; use it with: export DOCKER_HOST=${engine.host}`);
+      } else if (argument === 'images') {
+        // The compose stack's images built here from the Debian base image (no registry needed).
+        const engine = await step('Docker engine', () => dockerUp(home, say));
+        await step('DuckDB extensions', () => installDuckdbExtensions(home, config.DUCKDB_EXTENSION_DIR));
+        await buildLocalImages(home, engine, config.DUCKDB_EXTENSION_DIR, say);
+      } else if (argument === 'down') {
+        await step('Docker engine stopped', () => dockerDown(home));
+      } else if (argument === 'env') {
+        if (dockerRunning(home)) process.stdout.write(`export DOCKER_HOST='${dockerEngine(home).host}'\n`);
+      } else {
+        process.stderr.write('usage: npm run services -- docker up | images | down | env\n');
+        process.exitCode = 2;
+      }
+      break;
     case 'extensions':
       // Only the DuckDB extensions, for services that run elsewhere (compose, or endpoints in the environment).
       await step(`DuckDB ${DUCKDB_VERSION} extensions`, () =>
@@ -180,7 +202,7 @@ try {
       break;
     default:
       process.stderr.write(
-        'usage: npm run services -- up | down | status | logs [kafka|minio|postgres] | env | extensions\n',
+        'usage: npm run services -- up | down | status | logs [kafka|minio|postgres] | env | extensions | docker up|images|down|env\n',
       );
       process.exitCode = 2;
   }

@@ -7,7 +7,7 @@ import { CreateBucketCommand, HeadBucketCommand, ListBucketsCommand, S3Client } 
 import type { Home } from './home.ts';
 import { runningPid, startDetached, stopPid, waitFor } from './processes.ts';
 import { requireCommand, run } from './tools.ts';
-import { MINIO_MODULE } from './versions.ts';
+import { MC_MODULE, MINIO_MODULE } from './versions.ts';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -33,6 +33,35 @@ export async function installMinio(home: Home): Promise<boolean> {
   await run('go', ['install', MINIO_MODULE], { env, what: `building MinIO (${MINIO_MODULE})` });
   fs.writeFileSync(marker, MINIO_MODULE + '\n');
   return true;
+}
+
+/** MinIO's client `mc`, built the same way, for the locally built MinIO image. */
+export async function installMc(home: Home): Promise<string> {
+  const mc = path.join(home.root, 'minio', 'bin', 'mc');
+  const marker = path.join(home.root, 'minio', 'bin', '.mc-module');
+  if (fs.existsSync(mc) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').trim() === MC_MODULE)
+    return mc;
+  requireCommand(
+    'go',
+    'to build MinIO client mc (it ships source only)',
+    'install Go 1.24+ (https://go.dev/dl)',
+  );
+  const env = {
+    ...process.env,
+    GOBIN: home.dir('minio', 'bin'),
+    GOMODCACHE: home.dir('go', 'mod'),
+    GOCACHE: home.dir('go', 'build'),
+    GOFLAGS: '-modcacherw -buildvcs=false',
+    CGO_ENABLED: '0',
+  };
+  await run('go', ['install', MC_MODULE], { env, what: `building MinIO's client (${MC_MODULE})` });
+  fs.writeFileSync(marker, MC_MODULE + '\n');
+  return mc;
+}
+
+/** The MinIO server binary installMinio builds. */
+export function minioBinary(home: Home): string {
+  return binary(home);
 }
 
 function paths(home: Home) {

@@ -16,3 +16,5 @@ export const DUCKDB_EXTENSIONS = [
  * packages carry the official binaries, so no other download site is needed).
  */
 export const NODE_RUNTIMES = { '22': '22.23.5', '24': '24.22.3' } as const;
+/** MinIO's client, for the locally built MinIO image (its healthcheck and the bucket set-up use it). */
+export const MC_MODULE = 'github.com/minio/mc@v0.0.0-20250313080218-cf909e1063a9';
