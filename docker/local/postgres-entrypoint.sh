@@ -19,7 +19,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   as_postgres initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 >/dev/null
   rm -f "$pwfile"
   printf "host all all all scram-sha-256\n" >> "$PGDATA/pg_hba.conf"
-  as_postgres pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+  # Its log goes to the container's output, as the official image's does ("ready to accept connections"
+  # twice: this server, then the real one).
+  as_postgres pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start
   if [ "$POSTGRES_DB" != postgres ]; then
     as_postgres psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
       -c "CREATE DATABASE \"$POSTGRES_DB\""

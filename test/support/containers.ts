@@ -1,12 +1,15 @@
-// The same three services from testcontainers, for machines where a Docker engine answers.
-// Images match docker-compose.yml.
+// The same three services from testcontainers, for machines where a Docker engine answers. Images match
+// docker-compose.yml: the official ones, or the locally built ones named by the same KAFKA_IMAGE,
+// MINIO_IMAGE and POSTGRES_IMAGE variables (`npm run services -- docker images`; no registry needed).
+// Without a Ryuk image (none is pulled here), set TESTCONTAINERS_RYUK_DISABLED=true: the harness stops
+// what it started in its teardown.
 
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import type { Endpoints } from './endpoints.ts';
 
-const KAFKA_IMAGE = 'apache/kafka:4.3.1';
-const MINIO_IMAGE = 'minio/minio:RELEASE.2025-09-07T16-13-09Z';
-const POSTGRES_IMAGE = 'postgres:17';
+const KAFKA_IMAGE = process.env['KAFKA_IMAGE'] ?? 'apache/kafka:4.3.1';
+const MINIO_IMAGE = process.env['MINIO_IMAGE'] ?? 'minio/minio:RELEASE.2025-09-07T16-13-09Z';
+const POSTGRES_IMAGE = process.env['POSTGRES_IMAGE'] ?? 'postgres:17';
 
 export async function startContainers(): Promise<Endpoints> {
   const [kafka, minio, postgres] = await Promise.all([startKafka(), startMinio(), startPostgres()]);

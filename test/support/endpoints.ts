@@ -18,17 +18,34 @@ export interface Endpoints {
 
 const REQUIRED = ['KAFKA_BROKERS', 'S3_ENDPOINT', 'PG_URL'] as const;
 
+/**
+ * Which services the tests use, in this order: the environment's when it names all three; testcontainers
+ * when a Docker engine answers (DOCKER_HOST, or the default socket) and CDCLAKE_TESTS_NATIVE is not 1; the
+ * native services otherwise. The engine is asked only when the environment does not decide.
+ */
+export async function chooseServices(
+  env: NodeJS.ProcessEnv,
+  engineAnswers: () => Promise<boolean>,
+): Promise<Endpoints['source']> {
+  if (REQUIRED.every((name) => (env[name] ?? '') !== '')) return 'environment';
+  if (env['CDCLAKE_TESTS_NATIVE'] !== '1' && (await engineAnswers())) return 'testcontainers';
+  return 'native';
+}
+
 export async function resolveEndpoints(): Promise<Endpoints> {
-  if (REQUIRED.every((name) => (process.env[name] ?? '') !== '')) {
-    const env: ServiceEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    return { source: 'environment', env, stop: async () => undefined };
+  switch (await chooseServices(process.env, dockerAnswers)) {
+    case 'environment': {
+      const env: ServiceEnv = {};
+      for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+      return { source: 'environment', env, stop: async () => undefined };
+    }
+    case 'testcontainers': {
+      const { startContainers } = await import('./containers.ts');
+      return startContainers();
+    }
+    case 'native':
+      return startNative();
   }
-  if (process.env['CDCLAKE_TESTS_NATIVE'] !== '1' && (await dockerAnswers())) {
-    const { startContainers } = await import('./containers.ts');
-    return startContainers();
-  }
-  return startNative();
 }
 
 async function dockerAnswers(): Promise<boolean> {
