@@ -15,6 +15,7 @@ import { s3Failure } from '../core/s3-failure.ts';
 import { readCheckpoints } from './checkpoints.ts';
 import { compactLake } from './maintenance.ts';
 import { openLake } from './lake.ts';
+import { Leases } from './leases.ts';
 import { mergeTopic, type TopicMergeResult } from './merge-topic.ts';
 import { ModelSet } from './models.ts';
 import { listRawObjectsAfter, listRawPartitions, type RawObject } from './raw-listing.ts';
@@ -37,7 +38,13 @@ export interface PassResult {
   merged: TopicMergeResult[];
   failed: { topic: string; error: Error }[];
   models: string[];
+  /** Topics another merge process was merging (its lease): left to it. */
+  busy?: string[];
 }
+
+/** DuckLake refused a commit because another transaction changed what this one read: try it again. */
+const CONFLICT = /conflict/i;
+const CONFLICT_ATTEMPTS = 5;
 
 export class MergeJob {
   readonly metrics = new Metrics();
@@ -46,6 +53,7 @@ export class MergeJob {
   private readonly s3: S3Client;
   private readonly models: ModelSet;
   private lake: DuckSession | undefined;
+  private leases: Leases | undefined;
   private modelConnection: DuckDBConnection | undefined;
   private readonly rowsMerged = this.metrics.counter(
     'cdclake_merge_raw_rows_total',
@@ -81,8 +89,21 @@ export class MergeJob {
   }
 
   private async session(): Promise<DuckSession> {
-    this.lake ??= await openLake(this.config);
+    if (this.lake !== undefined) return this.lake;
+    const leases = await this.leaseHolder();
+    // Two processes initialising a new catalog at once collide on its metadata rows: one at a time.
+    await leases.take('catalog-init');
+    try {
+      this.lake ??= await openLake(this.config);
+    } finally {
+      await leases.release('catalog-init');
+    }
     return this.lake;
+  }
+
+  private async leaseHolder(): Promise<Leases> {
+    this.leases ??= await Leases.open(this.config, this.log);
+    return this.leases;
   }
 
   /**
@@ -131,19 +152,21 @@ export class MergeJob {
       const objects = listed[i] ?? [];
       if (objects.length > 0) byTopic.set(topic, [...(byTopic.get(topic) ?? []), ...objects]);
     });
-    const result: PassResult = { merged: [], failed: [], models: [] };
+    const result: PassResult = { merged: [], failed: [], models: [], busy: [] };
     const changedTables = new Set<string>();
+    const leases = await this.leaseHolder();
     this.progressed();
     for (const [topic, objects] of [...byTopic].sort(([a], [b]) => (a < b ? -1 : 1))) {
       this.progressed();
       try {
-        const merged = await mergeTopic(
-          connection,
-          this.config,
-          topic,
-          objects,
-          checkpoints.get(topic) ?? new Map(),
+        const merged = await leases.ifFree(`topic:${topic}`, () =>
+          this.mergeLeased(connection, topic, objects),
         );
+        if (merged === undefined) {
+          result.busy?.push(topic);
+          continue;
+        }
+        if (merged === null) continue; // merged meanwhile by another process
         result.merged.push(merged);
         this.rowsMerged.inc(merged.rawRows, { table: merged.table });
         this.rowsChanged.inc(merged.changed, { table: merged.table });
@@ -157,7 +180,8 @@ export class MergeJob {
       }
     }
     if (this.withModels && options.models !== false)
-      result.models = await this.models.refresh(connection, changedTables, this.log);
+      result.models =
+        (await leases.ifFree('models', () => this.models.refresh(connection, changedTables, this.log))) ?? [];
     this.duration.set((performance.now() - started) / 1000);
     return result;
   }
@@ -170,7 +194,39 @@ export class MergeJob {
   async refreshModels(): Promise<string[]> {
     if (!this.withModels) return [];
     await (await this.session()).s3Secret.ensureFresh();
-    return this.models.refresh(await this.modelsConnection(), new Set(), this.log);
+    const leases = await this.leaseHolder();
+    // Another process building the models now: its build covers this one.
+    const built = await leases.ifFree('models', async () =>
+      this.models.refresh(await this.modelsConnection(), new Set(), this.log),
+    );
+    return built ?? [];
+  }
+
+  /**
+   * A topic's merge under its lease: the checkpoints are read again (another process may have merged some
+   * of the listed objects since the pass listed them), and a DuckLake commit conflict is retried from the
+   * start (the merge and its checkpoint commit together, so a failed attempt left nothing).
+   */
+  private async mergeLeased(
+    connection: DuckDBConnection,
+    topic: string,
+    listed: RawObject[],
+  ): Promise<TopicMergeResult | null> {
+    for (let attempt = 1; ; attempt++) {
+      const current = (await readCheckpoints(connection)).get(topic) ?? new Map();
+      const objects = listed.filter((o) => {
+        const lastKey = current.get(o.partition)?.lastKey;
+        return lastKey === undefined || o.key > lastKey;
+      });
+      if (objects.length === 0) return null;
+      try {
+        return await mergeTopic(connection, this.config, topic, objects, current);
+      } catch (error: unknown) {
+        if (!CONFLICT.test(String(error)) || attempt >= CONFLICT_ATTEMPTS) throw error;
+        this.log.warn({ topic, attempt, err: error }, 'commit conflict: merging the topic again');
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
   }
 
   private async modelsConnection(): Promise<DuckDBConnection> {
@@ -197,8 +253,12 @@ export class MergeJob {
   /** Lake maintenance (maintenance.ts), between passes. */
   async compact(): Promise<void> {
     const started = performance.now();
-    await compactLake((await this.session()).connection, this.config);
-    this.log.info({ seconds: (performance.now() - started) / 1000 }, 'lake compacted');
+    const { connection } = await this.session();
+    const leases = await this.leaseHolder();
+    // Compaction rewrites files the merges and models read: it waits for no one, and no one for it.
+    const done = await leases.ifFree('compact', () => compactLake(connection, this.config));
+    if (done === undefined) this.log.info('another merge process is compacting the lake: left to it');
+    else this.log.info({ seconds: (performance.now() - started) / 1000 }, 'lake compacted');
   }
 
   close(): void {
@@ -206,6 +266,8 @@ export class MergeJob {
     this.modelConnection = undefined;
     this.lake?.close();
     this.lake = undefined;
+    void this.leases?.close();
+    this.leases = undefined;
     this.s3.destroy();
   }
 }
