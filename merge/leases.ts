@@ -75,7 +75,10 @@ export class Leases {
     await this.client.query(sqlFile('lease/unlock.sql'), [name]).catch(() => undefined);
   }
 
-  /** Runs `work` holding the lease; undefined, without running it, when another process holds it. */
+  /**
+   * Runs `work` holding the lease; undefined, without running it, when another process holds it (so `work`
+   * should not itself resolve to undefined).
+   */
   async ifFree<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
     if (!(await this.tryTake(name))) return undefined;
     try {

@@ -17,7 +17,7 @@ import { compactLake } from './maintenance.ts';
 import { openLake } from './lake.ts';
 import { Leases } from './leases.ts';
 import { mergeTopic, type TopicMergeResult } from './merge-topic.ts';
-import { ModelSet } from './models.ts';
+import { ModelSet, type ModelFailure, type ModelRefresh } from './models.ts';
 import { listRawObjectsAfter, listRawPartitions, type RawObject } from './raw-listing.ts';
 
 /** `work` over every item, at most `limit` at a time; results in the items' order. */
@@ -38,6 +38,8 @@ export interface PassResult {
   merged: TopicMergeResult[];
   failed: { topic: string; error: Error }[];
   models: string[];
+  /** Models whose build failed: bronze and the other models stay committed, the command exits non-zero. */
+  modelFailures: ModelFailure[];
   /** Topics another merge process was merging (its lease): left to it. */
   busy?: string[];
 }
@@ -67,6 +69,11 @@ export class MergeJob {
     'cdclake_merge_failures_total',
     'table merges that failed',
   );
+  private readonly modelFailures = this.metrics.counter(
+    'cdclake_merge_model_failures_total',
+    'model builds that failed',
+  );
+  private readonly failingModels = new Map<string, string>();
   private readonly duration = this.metrics.gauge(
     'cdclake_merge_duration_seconds',
     'duration of the last merge pass',
@@ -152,7 +159,7 @@ export class MergeJob {
       const objects = listed[i] ?? [];
       if (objects.length > 0) byTopic.set(topic, [...(byTopic.get(topic) ?? []), ...objects]);
     });
-    const result: PassResult = { merged: [], failed: [], models: [], busy: [] };
+    const result: PassResult = { merged: [], failed: [], models: [], modelFailures: [], busy: [] };
     const changedTables = new Set<string>();
     const leases = await this.leaseHolder();
     this.progressed();
@@ -179,9 +186,14 @@ export class MergeJob {
         this.log.error({ err, topic }, 'merge of this topic failed; the other topics go on');
       }
     }
-    if (this.withModels && options.models !== false)
-      result.models =
-        (await leases.ifFree('models', () => this.models.refresh(connection, changedTables, this.log))) ?? [];
+    if (this.withModels && options.models !== false) {
+      const refresh = await leases.ifFree('models', () =>
+        this.models.refresh(connection, changedTables, this.log),
+      );
+      if (refresh !== undefined) this.noteModels(refresh);
+      result.models = refresh?.refreshed ?? [];
+      result.modelFailures = refresh?.failed ?? [];
+    }
     this.duration.set((performance.now() - started) / 1000);
     return result;
   }
@@ -191,15 +203,30 @@ export class MergeJob {
    * can go on merging bronze while they build (each model and each table merge is its own DuckLake
    * transaction, and they write different tables).
    */
-  async refreshModels(): Promise<string[]> {
-    if (!this.withModels) return [];
+  async refreshModels(): Promise<ModelRefresh> {
+    if (!this.withModels) return { refreshed: [], failed: [] };
     await (await this.session()).s3Secret.ensureFresh();
     const leases = await this.leaseHolder();
     // Another process building the models now: its build covers this one.
     const built = await leases.ifFree('models', async () =>
       this.models.refresh(await this.modelsConnection(), new Set(), this.log),
     );
-    return built ?? [];
+    if (built !== undefined) this.noteModels(built);
+    return built ?? { refreshed: [], failed: [] };
+  }
+
+  /** Failed models count in metrics and fail /health until a build of each succeeds. */
+  private noteModels(refresh: ModelRefresh): void {
+    for (const model of refresh.refreshed) this.failingModels.delete(model);
+    for (const failure of refresh.failed) {
+      this.failingModels.set(failure.model, failure.error);
+      this.modelFailures.inc(1, { model: failure.model });
+    }
+    this.metrics.setUnhealthy(
+      this.failingModels.size === 0
+        ? undefined
+        : `models failing: ${[...this.failingModels].map(([m, e]) => `${m} (${e.split('\n')[0]})`).join('; ')}`,
+    );
   }
 
   /**
@@ -256,7 +283,10 @@ export class MergeJob {
     const { connection } = await this.session();
     const leases = await this.leaseHolder();
     // Compaction rewrites files the merges and models read: it waits for no one, and no one for it.
-    const done = await leases.ifFree('compact', () => compactLake(connection, this.config));
+    const done = await leases.ifFree('compact', async () => {
+      await compactLake(connection, this.config);
+      return true;
+    });
     if (done === undefined) this.log.info('another merge process is compacting the lake: left to it');
     else this.log.info({ seconds: (performance.now() - started) / 1000 }, 'lake compacted');
   }

@@ -15,7 +15,8 @@ export function describePass(result: PassResult): string {
   return (
     `merged ${result.merged.length} table(s): ${rows} raw rows, ${changed} bronze rows changed` +
     (result.models.length > 0 ? `; models rebuilt: ${result.models.join(', ')}` : '') +
-    result.failed.map((f) => `\n  ${f.topic}: FAILED: ${f.error.message}`).join('')
+    result.failed.map((f) => `\n  ${f.topic}: FAILED: ${f.error.message}`).join('') +
+    result.modelFailures.map((f) => `\n  model ${f.model} (${f.file}): FAILED: ${f.error}`).join('')
   );
 }
 
@@ -51,8 +52,10 @@ export class MergeLoop {
       lastModels = Date.now();
       modelsStale = false;
       const run = job.refreshModels().then(
-        (models) => {
-          if (models.length > 0) log.info({ models }, 'models rebuilt');
+        ({ refreshed, failed }) => {
+          if (refreshed.length > 0) log.info({ models: refreshed }, 'models rebuilt');
+          // A failed model is stale still: the next refresh tries it again (its failure is in /health).
+          if (failed.length > 0) modelsStale = true;
         },
         (error: unknown) => {
           modelsStale = true;
@@ -83,7 +86,10 @@ export class MergeLoop {
         });
       }
       await modelsRun;
-      if (modelsStale) log.info({ models: await job.refreshModels() }, 'models brought up to date');
+      if (modelsStale) {
+        const { refreshed, failed } = await job.refreshModels();
+        log.info({ models: refreshed, failed: failed.map((f) => f.model) }, 'models brought up to date');
+      }
     } finally {
       job.metrics.setReady(false);
     }

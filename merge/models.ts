@@ -118,7 +118,11 @@ export class ModelSet {
   }
 
   /** Rebuilds the models whose inputs changed (bronze tables in `changed`, or models rebuilt before them). */
-  async refresh(connection: DuckDBConnection, changedTables: Set<string>, log: Logger): Promise<string[]> {
+  async refresh(
+    connection: DuckDBConnection,
+    changedTables: Set<string>,
+    log: Logger,
+  ): Promise<ModelRefresh> {
     const models = dependencyOrder(loadModels(this.root));
     const reader = await connection.runAndReadAll(renderSql('models/existing-tables.sql', {}));
     const existing = new Set(
@@ -146,6 +150,7 @@ export class ModelSet {
     }
     const byId = new Map(models.map((m) => [`${m.schema}.${m.name}`, m]));
     const refreshed: string[] = [];
+    const failed: ModelFailure[] = [];
     for (const model of models) {
       const id = `${model.schema}.${model.name}`;
       const missing = model.inputs.filter((i) => !existing.has(i));
@@ -177,6 +182,18 @@ export class ModelSet {
       } catch (error: unknown) {
         await connection.run(renderSql('models/rollback.sql', {})).catch(() => undefined);
         log.error({ err: error, model: id, file: model.file }, 'model failed; the models reading it wait');
+        const message = error instanceof Error ? error.message : String(error);
+        failed.push({ model: id, file: model.file, error: message });
+        await connection
+          .run(
+            renderSql('models/record-failure.sql', {
+              model: literal(id),
+              error: literal(message.slice(0, 4000)),
+            }),
+          )
+          .catch((recordError: unknown) =>
+            log.warn({ err: recordError, model: id }, 'could not record the failure'),
+          );
         existing.delete(id);
         continue;
       }
@@ -184,6 +201,18 @@ export class ModelSet {
       changed.add(id);
       refreshed.push(id);
     }
-    return refreshed;
+    return { refreshed, failed };
   }
+}
+
+export interface ModelFailure {
+  model: string;
+  file: string;
+  error: string;
+}
+
+/** What a refresh rebuilt, and what failed (bronze and the other models stay committed). */
+export interface ModelRefresh {
+  refreshed: string[];
+  failed: ModelFailure[];
 }

@@ -17,7 +17,7 @@ export async function merge(config: Config, flags: { once?: boolean; every?: str
     if (every === undefined) {
       const result = await job.pass();
       process.stdout.write(describePass(result) + '\n');
-      return result.failed.length === 0 ? 0 : 1;
+      return result.failed.length === 0 && result.modelFailures.length === 0 ? 0 : 1;
     }
     const server = await job.metrics
       .serve(config.METRICS_PORT, config.METRICS_HOST, { stallMs: config.HEALTH_STALL_MS })

@@ -2,6 +2,7 @@
 
 import type { Config } from '../../core/config.ts';
 import { redact } from '../../core/redact.ts';
+import { renderSql } from '../../core/sql-files.ts';
 import { createS3Client } from '../../core/s3.ts';
 import { openLake } from '../../merge/lake.ts';
 import { lakeStatus } from '../../merge/status.ts';
@@ -34,6 +35,16 @@ export async function status(config: Config, flags: { format?: string }): Promis
         redact(`snapshots in progress unknown: ${error instanceof Error ? error.message : String(error)}\n`),
       );
     }
+    // Models whose last build failed: a row each, with the error.
+    const failures = (
+      await lake.connection.runAndReadAll(renderSql('status/model-failures.sql', {}))
+    ).getRowObjectsJS() as { model: string; error: string; failed_at: Date }[];
+    for (const f of failures)
+      rows.push({
+        table: `${f.model} (model)`,
+        last_merge: null,
+        error: `build failed at ${f.failed_at.toISOString()}: ${f.error.split('\n')[0] ?? ''}`,
+      });
     const columns = [
       'table',
       'live_rows',
@@ -46,6 +57,7 @@ export async function status(config: Config, flags: { format?: string }): Promis
       'freshness_s',
       'snapshot',
       'topics',
+      'error',
     ];
     process.stdout.write(formatRows(columns, rows, format) + '\n');
     return 0;

@@ -30,3 +30,10 @@ CREATE TABLE IF NOT EXISTS lake.cdclake.models (
     query_hash VARCHAR,
     built_at TIMESTAMP WITH TIME ZONE
 );
+-- Models whose last build failed, and why: `merge --once` exits non-zero naming them, `status` shows them.
+-- A later successful build removes the row, in the same transaction.
+CREATE TABLE IF NOT EXISTS lake.cdclake.model_failures (
+    model VARCHAR,
+    error VARCHAR,
+    failed_at TIMESTAMP WITH TIME ZONE
+);
