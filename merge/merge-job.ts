@@ -271,6 +271,13 @@ export class MergeJob {
     return this.modelConnection;
   }
 
+  /** Another connection to the job's lake, its own transactions (tests of concurrent commits). */
+  async rawConnection(): Promise<DuckDBConnection> {
+    const connection = await (await this.session()).instance.connect();
+    await connection.run(renderSql('lake/use.sql', {}));
+    return connection;
+  }
+
   /** A query against the job's lake (benchmarks and tests). */
   async query(sql: string): Promise<Record<string, unknown>[]> {
     const reader = await (await this.session()).connection.runAndReadAll(sql);

@@ -1,8 +1,9 @@
 // silver and gold: one model per SQL file (sql/silver/<name>.sql becomes silver.<name>), a SELECT over
 // bronze, silver or gold. Dependencies are the `bronze.x`, `silver.y` and `gold.z` names a model reads.
 // Models are rebuilt in dependency order when their query changed, or when a bronze table they read
-// (directly or through other models) was merged after their last build, which the lake records
-// (cdclake.models, committed with the build). A model whose inputs do not exist yet waits; one that fails is
+// (directly or through other models) has commits their last build did not read: each build records the
+// bronze checkpoints its transaction saw (cdclake.models, committed with the build), so a merge that began
+// before a build and committed after it still makes the model stale. A model whose inputs do not exist yet waits; one that fails is
 // reported and its dependents wait, the others go on. Adding a model is adding a file: the files are read
 // again on every pass.
 
@@ -131,23 +132,15 @@ export class ModelSet {
       ),
     );
     const changed = new Set([...changedTables].map((t) => `bronze.${t}`));
-    // What the lake remembers: each model's last build, each bronze table's last merge. So a process that
+    // What the lake remembers: each model's last build and the bronze checkpoints it read. So a process that
     // starts again rebuilds only what is stale, and a merge whose models were not rebuilt (a crash between
-    // the two) is caught up by the next pass.
-    const builds = new Map<string, { hash: string; at: Date }>();
-    const merged = new Map<string, Date>();
+    // the two, or a merge that committed while a build ran) is caught up by the next refresh.
+    const builds = new Map<string, { hash: string; inputsState: string | null }>();
     for (const row of (
       await connection.runAndReadAll(renderSql('models/read-builds.sql', {}))
-    ).getRowObjectsJS() as {
-      kind: string;
-      name: string;
-      query_hash: string | null;
-      at: Date | null;
-    }[]) {
-      if (row.at === null) continue;
-      if (row.kind === 'model') builds.set(row.name, { hash: row.query_hash ?? '', at: row.at });
-      else merged.set(row.name, row.at);
-    }
+    ).getRowObjectsJS() as { name: string; query_hash: string | null; inputs_state: string | null }[])
+      builds.set(row.name, { hash: row.query_hash ?? '', inputsState: row.inputs_state });
+    const current = await readInputCheckpoints(connection);
     const byId = new Map(models.map((m) => [`${m.schema}.${m.name}`, m]));
     const refreshed: string[] = [];
     const failed: ModelFailure[] = [];
@@ -159,12 +152,13 @@ export class ModelSet {
         continue;
       }
       const build = builds.get(id);
+      const reads = bronzeInputs(model, byId);
       const stale =
         !existing.has(id) ||
         build === undefined ||
         build.hash !== model.hash ||
         model.inputs.some((i) => changed.has(i)) ||
-        [...bronzeInputs(model, byId)].some((t) => (merged.get(t)?.getTime() ?? 0) > build.at.getTime());
+        build.inputsState !== inputsState(current, reads);
       if (!stale) continue;
       try {
         await connection.run(renderSql('models/begin.sql', {}));
@@ -175,8 +169,14 @@ export class ModelSet {
             query: { raw: model.query },
           }),
         );
+        // The checkpoints as this transaction sees them: the bronze commits the build just read.
+        const read = inputsState(await readInputCheckpoints(connection), reads);
         await connection.run(
-          renderSql('models/record-build.sql', { model: literal(id), query_hash: literal(model.hash) }),
+          renderSql('models/record-build.sql', {
+            model: literal(id),
+            query_hash: literal(model.hash),
+            inputs_state: literal(read),
+          }),
         );
         await connection.run(renderSql('models/commit.sql', {}));
       } catch (error: unknown) {
@@ -203,6 +203,28 @@ export class ModelSet {
     }
     return { refreshed, failed };
   }
+}
+
+/** Per bronze table, its checkpoints as `topic/partition=next_offset` entries, sorted. */
+async function readInputCheckpoints(connection: DuckDBConnection): Promise<Map<string, string[]>> {
+  const rows = (
+    await connection.runAndReadAll(renderSql('models/input-checkpoints.sql', {}))
+  ).getRowObjectsJS() as { table_name: string; topic: string; partition: number; next_offset: bigint }[];
+  const out = new Map<string, string[]>();
+  for (const r of rows) {
+    const entries = out.get(r.table_name) ?? [];
+    entries.push(`${r.topic}/${r.partition}=${r.next_offset}`);
+    out.set(r.table_name, entries);
+  }
+  return out;
+}
+
+/** The state of the bronze tables a model reads: their checkpoints, in one comparable string. */
+function inputsState(checkpoints: Map<string, string[]>, tables: Set<string>): string {
+  return [...tables]
+    .sort()
+    .map((t) => `${t}:${(checkpoints.get(t) ?? []).join(',')}`)
+    .join(';');
 }
 
 export interface ModelFailure {

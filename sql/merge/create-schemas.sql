@@ -23,13 +23,17 @@ CREATE TABLE IF NOT EXISTS lake.cdclake.tables (
     key_columns VARCHAR,
     truncated_before DECIMAL(38, 0)
 );
--- Each model as last built: the hash of its query and when; a model is stale when its query changed or a
--- bronze table it reads (directly or through other models) was merged after it was built.
+-- Each model as last built: the hash of its query, when, and the checkpoints of the bronze tables it read
+-- (directly or through other models) as its build transaction saw them. A model is stale exactly when its
+-- query changed or those checkpoints moved since: a merge that began before the build and committed after
+-- it is not mistaken for one the build read.
 CREATE TABLE IF NOT EXISTS lake.cdclake.models (
     model VARCHAR,
     query_hash VARCHAR,
-    built_at TIMESTAMP WITH TIME ZONE
+    built_at TIMESTAMP WITH TIME ZONE,
+    inputs_state VARCHAR
 );
+ALTER TABLE lake.cdclake.models ADD COLUMN IF NOT EXISTS inputs_state VARCHAR;
 -- Models whose last build failed, and why: `merge --once` exits non-zero naming them, `status` shows them.
 -- A later successful build removes the row, in the same transaction.
 CREATE TABLE IF NOT EXISTS lake.cdclake.model_failures (

@@ -1,4 +1,2 @@
--- When each model was last built and from which query, and when each bronze table was last merged.
-SELECT 'model' AS kind, model AS name, query_hash, built_at AS at FROM lake.cdclake.models
-UNION ALL
-SELECT 'bronze', table_name, NULL, max(merged_at) FROM lake.cdclake.checkpoints GROUP BY table_name;
+-- Each model as last built: from which query, and the state of the bronze tables it read (inputs_state).
+SELECT model AS name, query_hash, inputs_state FROM lake.cdclake.models;
