@@ -28,6 +28,7 @@ commands:
   query     "SQL" [--format table|json|csv]   against the lake: bronze.*, silver.*, gold.*
   status    [--format table|json]   per table: rows, last merge, offsets behind, freshness
   lake      compact   merge small files, expire old snapshots, delete unreferenced files
+  lake      attach-sql [--with-secrets]   SQL for any DuckDB client to read the lake (no password)
   smoke     one small batch through Kafka, S3 and DuckLake, to prove the stack works
   help      this text
 
@@ -114,8 +115,14 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { format: { type: 'string' } } });
       return status(resolveConfig(), values);
     }
-    case 'lake':
-      return lake(resolveConfig(), rest[0]);
+    case 'lake': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { 'with-secrets': { type: 'boolean' } },
+      });
+      return lake(resolveConfig(), positionals[0], values);
+    }
     case 'smoke':
       await smoke(await kafkaConfig(), (line) => process.stdout.write(line + '\n'));
       return 0;
