@@ -8,6 +8,7 @@ import { parseDuration } from '../core/duration.ts';
 import { integer, renderSql } from '../core/sql-files.ts';
 
 export async function compactLake(connection: DuckDBConnection, config: Config): Promise<void> {
+  await connection.run(renderSql('maintenance/flush-inlined-data.sql', {}));
   await connection.run(renderSql('maintenance/rewrite-data-files.sql', {}));
   await connection.run(renderSql('maintenance/merge-adjacent-files.sql', {}));
   const retention = parseDuration(config.LAKE_SNAPSHOT_RETENTION, 'LAKE_SNAPSHOT_RETENTION');

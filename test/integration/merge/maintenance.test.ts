@@ -1,8 +1,9 @@
 // Lake maintenance on real data: after many small merges, compaction leaves fewer data files and the same
 // rows; time travel reads an older snapshot; `cdclake query` and `cdclake status` answer for the lake.
 
-import { expect, test } from 'vitest';
-import { lakeTestConfig, uniqueId } from '../../support/fixtures.ts';
+import { expect, onTestFinished, test } from 'vitest';
+import { postgresConninfo } from '../../../core/postgres-conninfo.ts';
+import { createTestDatabase, lakeTestConfig, uniqueId } from '../../support/fixtures.ts';
 import { bronzeState, mergeOnce, queryLake } from '../../support/lake.ts';
 import { runCdclake } from '../../support/processes.ts';
 import { writeRawObject } from '../../support/raw-writer.ts';
@@ -74,4 +75,33 @@ test('compaction keeps every row and merges files; time travel; query and status
     behind: number;
   }[];
   expect(rows).toEqual([expect.objectContaining({ table: 'items', live_rows: 120, behind: 0 })]);
+});
+
+test('compaction flushes inlined data: a small model lives in Parquet files afterwards, not only in the catalog', async () => {
+  const id = uniqueId('inl');
+  const database = await createTestDatabase(lakeTestConfig(id));
+  onTestFinished(() => database.drop());
+  const config = lakeTestConfig(id, {
+    LAKE_CATALOG: `postgres:${postgresConninfo(database.url, database.name)}`,
+  });
+  // A model as small as gold.rfm_segments: below DuckLake's inlining limit, its rows live in the catalog.
+  await queryLake(
+    config,
+    "CREATE TABLE gold.tiny AS SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'c')) t(id, name)",
+  );
+  const inFiles = async (): Promise<number> => {
+    const files = await queryLake<{ data_file: string }>(
+      config,
+      "SELECT data_file FROM ducklake_list_files('lake', 'tiny', schema => 'gold')",
+    );
+    if (files.length === 0) return 0;
+    const list = files.map((f) => `'${f.data_file.replaceAll("'", "''")}'`).join(', ');
+    const [row] = await queryLake<{ n: bigint }>(config, `SELECT count(*) AS n FROM read_parquet([${list}])`);
+    return Number(row?.n ?? 0);
+  };
+  expect(await inFiles()).toBe(0);
+  await runCdclake(config, ['lake', 'compact']);
+  // Readers of the files (other engines) now see every row.
+  expect(await inFiles()).toBe(3);
+  expect(await queryLake(config, 'SELECT count(*)::INTEGER AS n FROM gold.tiny')).toEqual([{ n: 3 }]);
 });
