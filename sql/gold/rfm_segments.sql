@@ -29,7 +29,8 @@ SELECT
         ELSE 'Others'
     END AS segment,
     count(*) AS customers,
-    round(CAST(sum(monetary) AS DECIMAL(38, 6)) / count(*), 2) AS avg_ltv,
+    CAST(sign(sum(monetary)) * ((abs(CAST(sum(monetary) * 100 AS HUGEINT)) * 2 + count(*)) // (2 * count(*))) AS DECIMAL(38, 0))
+        * 0.01 AS avg_ltv,
     round(sum(monetary), 2) AS total_revenue
 FROM rfm_scores
 GROUP BY 1

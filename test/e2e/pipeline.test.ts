@@ -5,6 +5,7 @@
 import { afterAll, expect, test } from 'vitest';
 import { compareBronzeWithPostgres, compareGoldWithPostgres } from '../support/lake-oracle.ts';
 import { createSourceFixture, type SourceFixture } from '../support/postgres-source.ts';
+import { queryLake } from '../support/lake.ts';
 import { runCdclake } from '../support/processes.ts';
 
 let fixture: SourceFixture | undefined;
@@ -53,4 +54,12 @@ test('PostgreSQL to bronze, silver and gold: bronze equals the source tables, go
     expect(g.goldRows).toBeGreaterThan(0);
     expect(g).toEqual({ ...g, goldRows: g.postgresRows, differing: [] });
   }
+  // Averages of money are exact decimals, not doubles.
+  expect(
+    await queryLake(
+      config,
+      'SELECT (SELECT any_value(typeof(avg_order_value)) FROM gold.monthly_revenue) AS order_value, ' +
+        '(SELECT any_value(typeof(avg_ltv)) FROM gold.rfm_segments) AS ltv',
+    ),
+  ).toEqual([{ order_value: 'DECIMAL(38,2)', ltv: 'DECIMAL(38,2)' }]);
 }, 600_000);

@@ -122,9 +122,8 @@ export async function compareGoldWithPostgres(config: Config): Promise<GoldDiffe
         const same =
           e !== undefined &&
           a !== undefined &&
-          Object.keys(e).every((k) =>
-            k.startsWith('avg_') ? Math.abs(Number(e[k]) - Number(a[k])) <= 0.01 : e[k] === a[k],
-          );
+          // Every column exactly, the averages too (gold computes them as decimals, as PostgreSQL does).
+          Object.keys(e).every((k) => e[k] === a[k]);
         if (!same) differing.push({ gold: a, postgres: e });
       }
       out.push({
