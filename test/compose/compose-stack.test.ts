@@ -1,7 +1,8 @@
 // docker-compose.yml, for real: the stack comes up on this machine's Docker engine from the locally built
 // images (PULL_POLICY=never), its healthchecks pass, the generator writes into the compose PostgreSQL, and
 // `cdclake up` in its container carries every change to the lake: bronze equals the source over every
-// column and gold equals the same analytics run on PostgreSQL, with the app container restarted midway.
+// column and gold equals the same analytics run on PostgreSQL, with the app container restarted midway
+// and two more merge workers (the scale-out profile) sharing the tables with it.
 // `down -v` leaves no container, network or volume behind. Run by `npm run test:compose`.
 
 import { spawn } from 'node:child_process';
@@ -101,6 +102,8 @@ test('docker compose up: the whole stack from local images, restarted midway, la
     LAKE_MODELS_EVERY: '5s',
     PRODUCER_TABLE_REFRESH_MS: '1000',
     CONSUMER_TOPIC_REFRESH_MS: '1000',
+    // Two more merge workers beside up's own loop: three processes share the tables through their leases.
+    COMPOSE_PROFILES: 'scale-out',
   };
   // What a user's machine sees of the stack: its host ports, the app's role and MinIO user.
   const config: Config = resolveConfig({
@@ -117,7 +120,7 @@ test('docker compose up: the whole stack from local images, restarted midway, la
     METRICS_PORT: '0',
   });
 
-  await timed('up -d', () => compose('up', '-d', '--no-build'));
+  await timed('up -d', () => compose('up', '-d', '--no-build', '--scale', 'merge=2'));
   await timed('healthy', () => waitHealthy(['kafka', 'minio', 'postgres', 'cdclake']));
   const metrics = `http://127.0.0.1:${ports.CDCLAKE_METRICS_HOST_PORT}`;
   expect(await (await fetch(`${metrics}/health`)).json()).toEqual({ status: 'ok' });
@@ -169,6 +172,7 @@ test('docker compose up: the whole stack from local images, restarted midway, la
   }
   const logs = await compose('logs', '--no-color', 'cdclake');
   expect(logs).toContain('stopping: producer, then consumer, then merge');
+  expect((await compose('ps', '-q', 'merge')).trim().split('\n')).toHaveLength(2);
 
   await timed('down -v', () => compose('down', '-v', '--remove-orphans'));
   const label = `label=com.docker.compose.project=${project}`;
