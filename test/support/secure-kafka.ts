@@ -26,6 +26,8 @@ export interface SecureKafka {
   /** A CA the broker does not know, and a client certificate of it. */
   strangerCa: CertificateAuthority;
   scramUser: { username: string; password: string };
+  /** A SCRAM-SHA-256 user, beside the SCRAM-SHA-512 one. */
+  scram256User: { username: string; password: string };
   plainUser: { username: string; password: string };
   remove(): Promise<void>;
 }
@@ -43,6 +45,7 @@ export async function startSecureKafka(): Promise<SecureKafka> {
     issueCertificate(ca, dir, 'cdclake-client', { keyPassword: clientKeyPassword }),
   ]);
   const scramUser = { username: 'cdclake', password: 'scram-secret-5e1f' };
+  const scram256User = { username: 'cdclake256', password: 'scram256-secret-9a2c' };
   const plainUser = { username: 'cdclake-plain', password: 'plain-secret-77c2' };
 
   const taken = new Set<number>();
@@ -62,14 +65,21 @@ export async function startSecureKafka(): Promise<SecureKafka> {
       'ssl.truststore.type=PEM',
       `ssl.truststore.location=${ca.cert}`,
       'listener.name.mtls.ssl.client.auth=required',
-      'listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN',
+      'listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN',
       'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=' +
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=' +
         'org.apache.kafka.common.security.scram.ScramLoginModule required;',
       'listener.name.sasl_ssl.plain.sasl.jaas.config=' +
         'org.apache.kafka.common.security.plain.PlainLoginModule required ' +
         `user_${plainUser.username}="${plainUser.password}";`,
     ],
-    formatArgs: ['--add-scram', `SCRAM-SHA-512=[name=${scramUser.username},password=${scramUser.password}]`],
+    formatArgs: [
+      '--add-scram',
+      `SCRAM-SHA-512=[name=${scramUser.username},password=${scramUser.password}]`,
+      '--add-scram',
+      `SCRAM-SHA-256=[name=${scram256User.username},password=${scram256User.password}]`,
+    ],
   });
   try {
     await kafkaReady(port, 90_000);
@@ -88,6 +98,7 @@ export async function startSecureKafka(): Promise<SecureKafka> {
     clientKeyPassword,
     strangerCa,
     scramUser,
+    scram256User,
     plainUser,
     remove: async () => {
       await stopKafka(home);

@@ -1,4 +1,4 @@
-// Kafka security on a broker of the test's own (SASL_SSL with SCRAM-SHA-512 and PLAIN, SSL with required
+// Kafka security on a broker of the test's own (SASL_SSL with SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN, SSL with required
 // client certificates), with certificates made by openssl: both clients connect through every protocol, and
 // a wrong password, an untrusted CA or a missing client certificate end at once in an error that says so.
 
@@ -100,6 +100,16 @@ describe('a secured Kafka', () => {
     const values = await roundTrip(config, 500);
     expect(values).toEqual(Array.from({ length: 500 }, (_, i) => `v${i}`));
     expect(await readMessageMaxBytes(config)).toBe(DEFAULT_MESSAGE_MAX_BYTES);
+  });
+
+  test('over SASL_SSL with SCRAM-SHA-256, records go through both clients', async () => {
+    const config = scram({
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+      KAFKA_SASL_USERNAME: kafka.scram256User.username,
+      KAFKA_SASL_PASSWORD: kafka.scram256User.password,
+    });
+    await checkKafkaAccess(config);
+    expect(await roundTrip(config, 20)).toHaveLength(20);
   });
 
   test('over SASL_SSL with PLAIN, records go through both clients', async () => {
