@@ -32,9 +32,14 @@ export interface RawObjectName {
 }
 
 export function parseRawObjectKey(key: string): RawObjectName | undefined {
+  return parseOffsetsName(key, 'parquet');
+}
+
+/** `<topic>+<partition>+<first>+<last>.<extension>`, the name of a raw object or of a recorded gap. */
+function parseOffsetsName(key: string, extension: 'parquet' | 'json'): RawObjectName | undefined {
   const name = key.slice(key.lastIndexOf('/') + 1);
-  const match = /^(.+)\+(\d+)\+(\d{20})\+(\d{20})\.parquet$/.exec(name);
-  if (match === null) return undefined;
+  const match = /^(.+)\+(\d+)\+(\d{20})\+(\d{20})\.([a-z]+)$/.exec(name);
+  if (match === null || match[5] !== extension) return undefined;
   return {
     topic: match[1] as string,
     partition: Number(match[2]),
@@ -61,13 +66,5 @@ export function gapKey(root: string, topic: string, partition: number, first: bi
 }
 
 export function parseGapKey(key: string): RawObjectName | undefined {
-  const name = key.slice(key.lastIndexOf('/') + 1);
-  const match = /^(.+)\+(\d+)\+(\d{20})\+(\d{20})\.json$/.exec(name);
-  if (match === null) return undefined;
-  return {
-    topic: match[1] as string,
-    partition: Number(match[2]),
-    first: BigInt(match[3] as string),
-    last: BigInt(match[4] as string),
-  };
+  return parseOffsetsName(key, 'json');
 }

@@ -38,7 +38,7 @@ export function postgresConninfo(serverUrl: string, database: string, withPasswo
 }
 
 /** A value as libpq reads it: bare when it can be, else single-quoted with \ and ' escaped. */
-function conninfoValue(value: string): string {
+export function conninfoValue(value: string): string {
   return value !== '' && !/[\s'\\]/.test(value) ? value : `'${value.replace(/['\\]/g, (c) => `\\${c}`)}'`;
 }
 

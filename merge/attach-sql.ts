@@ -6,18 +6,15 @@
 import path from 'node:path';
 import type { Config } from '../core/config.ts';
 import { s3SecretSql } from '../core/duckdb-s3-secret.ts';
-import { parseConninfo } from '../core/postgres-conninfo.ts';
+import { conninfoValue, parseConninfo } from '../core/postgres-conninfo.ts';
 import { s3Credentials } from '../core/s3-credentials.ts';
 import { identifier, literal, renderSql } from '../core/sql-files.ts';
 
-/** A libpq connection string without its password, values quoted as libpq reads them. */
+/** A libpq connection string without its password. */
 function conninfoWithoutPassword(conninfo: string): string {
   return [...parseConninfo(conninfo)]
     .filter(([key]) => key !== 'password' && key !== 'sslpassword')
-    .map(
-      ([key, value]) =>
-        `${key}=${/^[^\s'\\]+$/.test(value) ? value : `'${value.replace(/['\\]/g, (c) => `\\${c}`)}'`}`,
-    )
+    .map(([key, value]) => `${key}=${conninfoValue(value)}`)
     .join(' ');
 }
 

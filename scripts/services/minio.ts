@@ -19,33 +19,31 @@ function binary(home: Home): string {
 }
 
 export async function installMinio(home: Home): Promise<boolean> {
-  const marker = path.join(home.root, 'minio', 'bin', '.module');
-  if (fs.existsSync(binary(home)) && fs.readFileSync(marker, 'utf8').trim() === MINIO_MODULE) return false;
-  requireCommand('go', 'to build MinIO (it ships source only)', 'install Go 1.24+ (https://go.dev/dl)');
-  const env = {
-    ...process.env,
-    GOBIN: home.dir('minio', 'bin'),
-    GOMODCACHE: home.dir('go', 'mod'),
-    GOCACHE: home.dir('go', 'build'),
-    GOFLAGS: '-modcacherw -buildvcs=false',
-    CGO_ENABLED: '0',
-  };
-  await run('go', ['install', MINIO_MODULE], { env, what: `building MinIO (${MINIO_MODULE})` });
-  fs.writeFileSync(marker, MINIO_MODULE + '\n');
-  return true;
+  return goInstall(home, 'minio', '.module', MINIO_MODULE, 'MinIO');
 }
 
 /** MinIO's client `mc`, built the same way, for the locally built MinIO image. */
 export async function installMc(home: Home): Promise<string> {
-  const mc = path.join(home.root, 'minio', 'bin', 'mc');
-  const marker = path.join(home.root, 'minio', 'bin', '.mc-module');
-  if (fs.existsSync(mc) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').trim() === MC_MODULE)
-    return mc;
-  requireCommand(
-    'go',
-    'to build MinIO client mc (it ships source only)',
-    'install Go 1.24+ (https://go.dev/dl)',
-  );
+  await goInstall(home, 'mc', '.mc-module', MC_MODULE, "MinIO's client mc");
+  return path.join(home.root, 'minio', 'bin', 'mc');
+}
+
+/**
+ * `go install` of a pinned module into CDCLAKE_HOME/minio/bin, with the module and build caches there too;
+ * skipped when the binary is there and its marker names the same module. True when it built.
+ */
+async function goInstall(
+  home: Home,
+  command: string,
+  markerName: string,
+  module: string,
+  what: string,
+): Promise<boolean> {
+  const built = path.join(home.root, 'minio', 'bin', command);
+  const marker = path.join(home.root, 'minio', 'bin', markerName);
+  if (fs.existsSync(built) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').trim() === module)
+    return false;
+  requireCommand('go', `to build ${what} (it ships source only)`, 'install Go 1.24+ (https://go.dev/dl)');
   const env = {
     ...process.env,
     GOBIN: home.dir('minio', 'bin'),
@@ -54,9 +52,9 @@ export async function installMc(home: Home): Promise<string> {
     GOFLAGS: '-modcacherw -buildvcs=false',
     CGO_ENABLED: '0',
   };
-  await run('go', ['install', MC_MODULE], { env, what: `building MinIO's client (${MC_MODULE})` });
-  fs.writeFileSync(marker, MC_MODULE + '\n');
-  return mc;
+  await run('go', ['install', module], { env, what: `building ${what} (${module})` });
+  fs.writeFileSync(marker, module + '\n');
+  return true;
 }
 
 /** The MinIO server binary installMinio builds. */
