@@ -90,6 +90,11 @@ export class Leases {
     }
   }
 
+  /** The connection went away: every lease of it is gone, and a new Leases must be opened. */
+  get isLost(): boolean {
+    return this.lost !== undefined;
+  }
+
   throwIfLost(): void {
     if (this.lost === undefined) return;
     throw new CdcError(ErrorCode.LAKE_BUSY, "the merge's leases were lost with their connection; stopping", {

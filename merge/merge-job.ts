@@ -109,6 +109,12 @@ export class MergeJob {
   }
 
   private async leaseHolder(): Promise<Leases> {
+    // A lost connection lost its leases with it: the next pass takes them again on a new one, rather than
+    // failing every topic from then on.
+    if (this.leases?.isLost === true) {
+      await this.leases.close();
+      this.leases = undefined;
+    }
     this.leases ??= await Leases.open(this.config, this.log);
     return this.leases;
   }

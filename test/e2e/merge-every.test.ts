@@ -133,6 +133,8 @@ test('merge --every rebuilds silver and gold on LAKE_MODELS_EVERY, not every pas
     await until('the second workload in bronze', async () => {
       const bronze = await bronzeOrders();
       return bronze !== undefined && bronze.amount !== before?.amount;
+    }).catch((error: unknown) => {
+      throw new Error(`${String(error)}; merge --every's log ends:\n${child.output().slice(-4000)}`);
     });
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await builtAt()).toBe(firstBuild);
