@@ -4,6 +4,7 @@
 // Parquet object under Contract 2's key, and only then is the offset committed. S3 is the truth of
 // progress: on assignment each partition resumes after its last object.
 
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +34,8 @@ export interface RawConsumerOptions {
   untilIdle: boolean;
   /** The writer of raw Parquet: cdclake's StagingBatch unless given (the benchmark's peer writer). */
   openBatch?: OpenRawBatch;
+  /** Called after each raw object is durable in S3 (`cdclake up` starts a merge pass on it). */
+  onWritten?: (topic: string) => void;
 }
 
 export interface ConsumerSummary {
@@ -62,6 +65,13 @@ function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
+/** Aborts the uploads under way at a rebalance: one listener per partition's upload, so no listener limit. */
+function uploadsController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 export class RawConsumer {
   readonly metrics = new Metrics();
   private readonly config: Config;
@@ -77,7 +87,7 @@ export class RawConsumer {
   private readonly tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdclake-raw-'));
   private duck: DuckSession | undefined;
   private generation = 0;
-  private uploads = new AbortController();
+  private uploads = uploadsController();
   private timer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private finished!: () => void;
@@ -319,7 +329,7 @@ export class RawConsumer {
     this.generation++;
     this.idleSince = undefined;
     this.uploads.abort();
-    this.uploads = new AbortController();
+    this.uploads = uploadsController();
     for (const state of this.partitions.values()) state.discard();
     this.partitions.clear();
   }
@@ -714,6 +724,7 @@ export class RawConsumer {
         const bytes = await uploadFile(this.s3, this.config, key, file, signal);
         this.filesWritten.inc(1, { topic: state.topic });
         this.bytesWritten.inc(bytes, { topic: state.topic });
+        this.options.onWritten?.(state.topic);
       } finally {
         batch.discard();
         fs.rmSync(file, { force: true });

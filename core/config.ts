@@ -110,7 +110,7 @@ export const configSchema = z
       .int()
       .min(64 * 1024)
       .default(4 * 1024 * 1024),
-    CONSUMER_BATCH_AGE_MS: z.coerce.number().int().min(10).default(1000),
+    CONSUMER_BATCH_AGE_MS: z.coerce.number().int().min(10).default(500),
     CONSUMER_ACCEPT_GAP: z
       .enum(['true', 'false'], 'true or false')
       .default('false')

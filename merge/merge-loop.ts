@@ -28,6 +28,8 @@ export class MergeLoop {
   private readonly compactEvery: number;
   private stopped = false;
   private wake: (() => void) | undefined;
+  /** New raw objects were written since the pass under way listed: the next pass starts without waiting. */
+  private nudged = false;
 
   constructor(job: MergeJob, config: Config, everyMs: number, log: Logger) {
     this.job = job;
@@ -35,6 +37,15 @@ export class MergeLoop {
     this.every = everyMs;
     this.modelsEvery = parseDuration(config.LAKE_MODELS_EVERY, 'LAKE_MODELS_EVERY');
     this.compactEvery = parseDuration(config.LAKE_COMPACT_EVERY, 'LAKE_COMPACT_EVERY');
+  }
+
+  /**
+   * New raw objects are in S3 (`cdclake up`'s consumer says so): a pass starts now, or as soon as the one
+   * under way ends, rather than at the next interval. The interval still paces passes when no one nudges.
+   */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
   }
 
   /** Asks the loop to end after the pass under way; `run` then brings the models up to date and resolves. */
@@ -68,6 +79,7 @@ export class MergeLoop {
     job.metrics.setReady(true);
     try {
       while (!this.stopped) {
+        this.nudged = false;
         const result = await job.pass({ models: false });
         if (result.merged.some((m) => m.changed > 0)) modelsStale = true;
         if (result.merged.length > 0 || result.failed.length > 0)
@@ -80,10 +92,15 @@ export class MergeLoop {
           lastCompaction = Date.now();
         }
         if (this.stopped) break;
+        if (this.nudged) continue;
         await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          setTimeout(resolve, this.every);
+          const timer = setTimeout(resolve, this.every);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
+        this.wake = undefined;
       }
       await modelsRun;
       if (modelsStale) {

@@ -29,9 +29,14 @@ export async function up(config: Config, flags: { 'merge-every'?: string }): Pro
     { untilIdle: false, resnapshot: false },
     createLogger('producer', config.LOG_LEVEL),
   );
-  const consumer = new RawConsumer(config, { untilIdle: false }, createLogger('consumer', config.LOG_LEVEL));
   const job = new MergeJob(config, createLogger('merge', config.LOG_LEVEL));
   const loop = new MergeLoop(job, config, every, createLogger('merge', config.LOG_LEVEL));
+  // A raw object written starts a merge pass at once: bronze follows the source within a pass, not an interval.
+  const consumer = new RawConsumer(
+    config,
+    { untilIdle: false, onWritten: () => loop.nudge() },
+    createLogger('consumer', config.LOG_LEVEL),
+  );
   const server = await serveMetrics(
     [source.metrics, consumer.metrics, job.metrics],
     config.METRICS_PORT,

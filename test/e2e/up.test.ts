@@ -96,3 +96,31 @@ test('up runs the whole pipeline in one process, stops in order on SIGTERM and r
   up.process.kill('SIGTERM');
   expect(await up.exited).toBe(0);
 }, 400_000);
+
+test('up merges as soon as its consumer writes raw objects, not at the next MERGE_EVERY', async () => {
+  const f = await createSourceFixture();
+  cleanups.push(() => f.cleanup());
+  const catalog = await createTestDatabase(f.config);
+  cleanups.push(() => catalog.drop());
+  const url = new URL(f.config.PG_URL);
+  const config: Config = {
+    ...f.config,
+    LAKE_CATALOG: `postgres:host=${url.hostname} port=${url.port || '5432'} dbname=${catalog.name} user=${url.username} password=${decodeURIComponent(url.password)}`,
+    METRICS_PORT: await freePort(),
+  };
+  await f.sql('create table items (id int primary key, name text)');
+  await f.sql("insert into items select i, 'item ' || i from generate_series(1, 500) i");
+  // An interval far longer than the test: only the consumer's word that raw objects are written can start
+  // the passes that bring bronze up to date.
+  const up = startCdclake(config, ['up'], { MERGE_EVERY: '1h', LOG_LEVEL: 'info' });
+  cleanups.push(async () => {
+    up.process.kill('SIGKILL');
+    await up.exited;
+  });
+  await waitUntil('the snapshot in bronze', () => bronzeEqualsSource(config, ['items']), 90_000);
+  await f.sql("update items set name = 'changed' where id <= 100");
+  await f.sql('delete from items where id > 450');
+  await waitUntil('the later changes in bronze', () => bronzeEqualsSource(config, ['items']), 60_000);
+  up.process.kill('SIGTERM');
+  expect(await up.exited).toBe(0);
+}, 300_000);
