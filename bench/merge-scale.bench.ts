@@ -21,10 +21,11 @@ const changed = argNumber('changed', 10_000);
 const id = `mscale${Date.now().toString(36)}`;
 const log = createLogger('bench', 'warn');
 
-function lakeConfig(size: number): Config {
+function lakeConfig(size: number, strategy = 'merge'): Config {
   const name = `${id}_${size}`;
   return resolveConfig({
     ...process.env,
+    MERGE_STRATEGY: strategy,
     CDC_TOPIC_PREFIX: name,
     RAW_PREFIX: `${name}/raw/`,
     LAKE_CATALOG: `duckdb:${path.join(os.tmpdir(), 'cdclake-bench', name, 'catalog.ducklake')}`,
@@ -47,6 +48,7 @@ async function writeObject(
         op: literal(spec.op),
         base: integer(spec.base),
         topic: literal(topic),
+        table: literal('items'),
         label: literal(spec.label),
         first_key: integer(spec.first),
         last_key: integer(spec.last),
@@ -59,7 +61,7 @@ async function writeObject(
   }
 }
 
-const results: { size: number; loadSeconds: number; batchSeconds: number }[] = [];
+const results: { size: number; loadSeconds: number; batchSeconds: number; otherSeconds: number }[] = [];
 for (const size of sizes) {
   const config = lakeConfig(size);
   progress(`bronze of ${size.toLocaleString('en-US')} rows: writing raw...`);
@@ -89,7 +91,34 @@ for (const size of sizes) {
     );
     if (check?.['n'] !== changed || pass.merged[0]?.changed !== changed)
       throw new Error(`expected ${changed} changed rows, found ${String(check?.['n'])}`);
-    results.push({ size, loadSeconds, batchSeconds });
+    job.close();
+    // The same keys changed again, merged with DELETE + INSERT (MERGE_STRATEGY=delete-insert) into the same
+    // bronze: the two strategies side by side at each size.
+    await writeObject(config, {
+      first: 0,
+      last: step * (changed - 1),
+      step,
+      base: size + changed,
+      op: 'u',
+      label: 'again ',
+    });
+    const other = new MergeJob(lakeConfig(size, 'delete-insert'), log, { models: false });
+    try {
+      progress(`bronze of ${size.toLocaleString('en-US')} rows: the same keys again with DELETE + INSERT...`);
+      started = performance.now();
+      const second = await other.pass({ models: false });
+      const otherSeconds = (performance.now() - started) / 1000;
+      const [again] = await other.query(
+        "SELECT count(*) FILTER (WHERE name LIKE 'again %')::INTEGER AS n, count(*)::BIGINT AS rows FROM bronze.items",
+      );
+      if (again?.['n'] !== changed || second.merged[0]?.changed !== changed || Number(again['rows']) !== size)
+        throw new Error(
+          `delete-insert: expected ${changed} rows changed again, found ${String(again?.['n'])}`,
+        );
+      results.push({ size, loadSeconds, batchSeconds, otherSeconds });
+    } finally {
+      other.close();
+    }
   } finally {
     job.close();
   }
@@ -97,10 +126,11 @@ for (const size of sizes) {
 
 const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
 const ratio = large.batchSeconds / small.batchSeconds;
+const otherRatio = large.otherSeconds / small.otherSeconds;
 const largeRate = large.size / large.loadSeconds;
 const stages: Stage[] = [
   {
-    name: `merge of ${changed.toLocaleString('en-US')} changed keys into ${large.size.toLocaleString('en-US')}-row bronze`,
+    name: `merge of ${changed.toLocaleString('en-US')} changed keys into ${large.size.toLocaleString('en-US')}-row bronze (MERGE INTO)`,
     value: Math.round(large.batchSeconds * 100) / 100,
     unit: 's',
     peer: `the same micro-batch into ${small.size.toLocaleString('en-US')}-row bronze`,
@@ -109,6 +139,17 @@ const stages: Stage[] = [
     target: `ratio <= ${TARGET_FLAT_RATIO}`,
     meets: ratio <= TARGET_FLAT_RATIO,
     vs_target: atMost(ratio, TARGET_FLAT_RATIO),
+  },
+  {
+    name: `the same keys again into ${large.size.toLocaleString('en-US')}-row bronze with DELETE + INSERT (MERGE_STRATEGY=delete-insert)`,
+    value: Math.round(large.otherSeconds * 100) / 100,
+    unit: 's',
+    peer: `the same into ${small.size.toLocaleString('en-US')}-row bronze`,
+    peer_value: Math.round(small.otherSeconds * 100) / 100,
+    ratio: otherRatio,
+    target: `ratio <= ${TARGET_FLAT_RATIO}`,
+    meets: otherRatio <= TARGET_FLAT_RATIO,
+    vs_target: atMost(otherRatio, TARGET_FLAT_RATIO),
   },
   {
     name: `one large pass: ${large.size.toLocaleString('en-US')} raw rows into empty bronze`,
@@ -122,4 +163,9 @@ const stages: Stage[] = [
     vs_target: atLeast(largeRate, TARGET_LARGE_PASS),
   },
 ];
-process.stdout.write(`${table(stages)}\n\nresults: ${writeResults('merge-scale', 1, stages)}\n`);
+process.stdout.write(
+  `${table(stages)}\n\nthe micro-batch at ${small.size.toLocaleString('en-US')} / ${large.size.toLocaleString('en-US')} rows: ` +
+    `MERGE INTO ${small.batchSeconds.toFixed(2)} / ${large.batchSeconds.toFixed(2)} s, ` +
+    `DELETE + INSERT ${small.otherSeconds.toFixed(2)} / ${large.otherSeconds.toFixed(2)} s\n` +
+    `results: ${writeResults('merge-scale', 1, stages)}\n`,
+);

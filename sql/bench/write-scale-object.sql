@@ -16,4 +16,4 @@ COPY (
         CAST((k % 10000) * 1.25 AS DECIMAL(12, 2)) AS price
     FROM (SELECT row_number() OVER () - 1 AS n, k FROM range({{first_key}}, {{last_key}} + 1, {{step}}) t(k))
 ) TO {{path}} (FORMAT parquet, COMPRESSION zstd,
-    KV_METADATA {'cdclake.schema': 'public', 'cdclake.table': 'items', 'cdclake.key': '["id"]'});
+    KV_METADATA {'cdclake.schema': 'public', 'cdclake.table': {{table}}, 'cdclake.key': '["id"]'});
