@@ -16,7 +16,7 @@ import { readCheckpoints } from './checkpoints.ts';
 import { compactLake } from './maintenance.ts';
 import { openLake } from './lake.ts';
 import { Leases } from './leases.ts';
-import { mergeTopic, type TopicMergeResult } from './merge-topic.ts';
+import { mergeTopic, type SortedTables, type TopicMergeResult } from './merge-topic.ts';
 import { ModelSet, type ModelFailure, type ModelRefresh } from './models.ts';
 import { listRawObjectsAfter, listRawPartitions, type RawObject } from './raw-listing.ts';
 
@@ -74,6 +74,7 @@ export class MergeJob {
     'model builds that failed',
   );
   private readonly failingModels = new Map<string, string>();
+  private readonly sortedTables: SortedTables = new Map();
   private readonly duration = this.metrics.gauge(
     'cdclake_merge_duration_seconds',
     'duration of the last merge pass',
@@ -253,7 +254,7 @@ export class MergeJob {
       });
       if (objects.length === 0) return null;
       try {
-        return await mergeTopic(connection, this.config, topic, objects, current);
+        return await mergeTopic(connection, this.config, topic, objects, current, this.sortedTables);
       } catch (error: unknown) {
         if (!CONFLICT.test(String(error)) || attempt >= CONFLICT_ATTEMPTS) throw error;
         this.log.warn({ topic, attempt, err: error }, 'commit conflict: merging the topic again');

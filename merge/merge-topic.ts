@@ -148,7 +148,7 @@ async function evolveBronze(
   connection: DuckDBConnection,
   table: string,
   incoming: Column[],
-): Promise<{ columns: Column[]; absent: string[] }> {
+): Promise<{ columns: Column[]; absent: string[]; created: boolean }> {
   const stored = await rows<{ column_name: string; data_type: string }>(
     connection,
     renderSql('merge/describe-table.sql', { schema: literal('bronze'), table: literal(table) }),
@@ -158,7 +158,7 @@ async function evolveBronze(
     await connection.run(
       renderSql('merge/create-bronze-table.sql', { table: identifier(table), columns: { raw: columns } }),
     );
-    return { columns: incoming, absent: [] };
+    return { columns: incoming, absent: [], created: true };
   }
   const byName = new Map(stored.map((s) => [s.column_name, s.data_type]));
   for (const column of incoming) {
@@ -201,7 +201,7 @@ async function evolveBronze(
   // Columns bronze has and the new objects lack: dropped or renamed in the source. Rows written now hold NULL there.
   const arriving = new Set(incoming.map((c) => c.name));
   const absent = stored.map((s) => s.column_name).filter((n) => !arriving.has(n) && !BRONZE_META.has(n));
-  return { columns: incoming, absent };
+  return { columns: incoming, absent, created: false };
 }
 
 function mergeValues(key: string[], columns: Column[], absent: string[]): Record<string, SqlValue> {
@@ -281,12 +281,19 @@ function fillValues(key: string[], columns: Column[]): Record<string, SqlValue> 
   };
 }
 
+/**
+ * The bronze tables whose sort order this process has set, with the key it was set to (sort-bronze.sql):
+ * set once per table and key per process, so lakes made before it get it too, at their next merge.
+ */
+export type SortedTables = Map<string, string>;
+
 export async function mergeTopic(
   connection: DuckDBConnection,
   config: Config,
   topic: string,
   objects: RawObject[],
   checkpoints: Map<number, Checkpoint>,
+  sorted: SortedTables = new Map(),
 ): Promise<TopicMergeResult> {
   let mark = performance.now();
   const lap = (): number => {
@@ -348,7 +355,7 @@ export async function mergeTopic(
 
   let passTruncate: string | undefined;
   let counted: { raw_rows: bigint; latest: bigint } | undefined;
-  let evolved: { columns: Column[]; absent: string[] } | undefined;
+  let evolved: { columns: Column[]; absent: string[]; created: boolean } | undefined;
   let stageMs = 0;
   let evolveMs = 0;
   if (truncatesOnly) {
@@ -388,6 +395,13 @@ export async function mergeTopic(
     );
     stageMs = lap();
     evolved = await evolveBronze(connection, table, incoming);
+    const sortKey = keyColumns.map(quotedIdentifier).join(', ');
+    if (sorted.get(table) !== sortKey) {
+      await connection.run(
+        renderSql('merge/sort-bronze.sql', { table: identifier(table), key: { raw: sortKey } }),
+      );
+      sorted.set(table, sortKey);
+    }
     evolveMs = lap();
   }
   // A truncate newer than the watermark marks bronze's older live rows deleted, before the later events.
@@ -411,7 +425,10 @@ export async function mergeTopic(
     evolved === undefined
       ? undefined
       : { table: identifier(table), ...mergeValues(key as string[], evolved.columns, evolved.absent) };
-  if (values !== undefined && config.MERGE_STRATEGY === 'delete-insert')
+  // A table created by this pass is loaded with INSERT, which DuckLake writes sorted by the key (MERGE's
+  // inserts are not): later micro-batches then read only the row groups of the keys they change.
+  const strategy = evolved?.created === true ? 'insert' : config.MERGE_STRATEGY;
+  if (values !== undefined && strategy !== 'merge')
     await connection.run(renderSql('merge/stage-winners.sql', values));
   await connection.run(renderSql('merge/begin.sql', {}));
   let changed = 0;
@@ -426,14 +443,14 @@ export async function mergeTopic(
       );
       changed += Number(truncated[0]?.Count ?? 0);
     }
-    if (values !== undefined && config.MERGE_STRATEGY === 'merge') {
+    if (values !== undefined && strategy === 'merge') {
       const merged = await rows<{ Count?: bigint | number }>(
         connection,
         renderSql('merge/merge-bronze.sql', values),
       );
       changed += Number(merged[0]?.Count ?? 0);
     } else if (values !== undefined) {
-      await connection.run(renderSql('merge/delete-winners.sql', values));
+      if (strategy === 'delete-insert') await connection.run(renderSql('merge/delete-winners.sql', values));
       const inserted = await rows<{ Count?: bigint | number }>(
         connection,
         renderSql('merge/insert-winners.sql', values),

@@ -162,3 +162,52 @@ test.each(['merge', 'delete-insert'] as const)(
     ]);
   },
 );
+
+test.each(['merge', 'delete-insert'] as const)(
+  'a new bronze table is written sorted by its key, and later micro-batches merge as before (%s)',
+  async (strategy) => {
+    const id = uniqueId('srt');
+    const config = lakeTestConfig(id, { MERGE_STRATEGY: strategy });
+    const topic = `${id}.public.items`;
+    // Keys arrive shuffled: the first pass creates bronze and loads it, sorted by DuckLake on insert.
+    const keys = Array.from({ length: 500 }, (_, i) => (i * 7919) % 500);
+    await writeRawObject(
+      config,
+      object(
+        topic,
+        keys.map((k, i) => ({
+          op: 'c' as const,
+          pos: 100 + i,
+          offset: i,
+          row: { id: k, name: `n${k}`, amount: '1.00', note: null },
+        })),
+      ),
+    );
+    expect((await mergeOnce(config)).merged[0]).toMatchObject({ changed: 500 });
+    const files = await queryLake<{ data_file: string }>(
+      config,
+      "SELECT data_file FROM ducklake_list_files('lake', 'items', schema => 'bronze')",
+    );
+    expect(files).toHaveLength(1);
+    const inFile = await queryLake<{ id: bigint }>(
+      config,
+      `SELECT id FROM read_parquet('${files[0]?.data_file}') ORDER BY file_row_number`,
+    );
+    expect(inFile.map((r) => Number(r.id))).toEqual([...Array(500).keys()]);
+
+    await writeRawObject(
+      config,
+      object(topic, [
+        { op: 'u', pos: 1000, offset: 500, row: { id: 7, name: 'seven', amount: '7.00', note: null } },
+        { op: 'd', pos: 1001, offset: 501, row: { id: 8, name: null, amount: null, note: null } },
+        { op: 'c', pos: 1002, offset: 502, row: { id: 900, name: 'new', amount: '9.00', note: null } },
+      ]),
+    );
+    expect((await mergeOnce(config)).merged[0]).toMatchObject({ changed: 3 });
+    const state = await queryLake<{ n: bigint; live: bigint; seven: string }>(
+      config,
+      'SELECT count(*) AS n, count(*) FILTER (WHERE NOT _deleted) AS live, any_value(name) FILTER (WHERE id = 7) AS seven FROM bronze.items',
+    );
+    expect(state[0]).toMatchObject({ n: 501n, live: 500n, seven: 'seven' });
+  },
+);
