@@ -89,8 +89,24 @@ test('three merge --every on one lake, two killed -9 at random: bronze equals th
     await sleep(1000);
     compared = await compareBronzeWithPostgres(config, TABLES);
   }
-  for (const t of compared)
-    expect(t).toEqual({ ...t, onlyInBronze: 0, onlyInPostgres: 0, bronzeRows: t.postgresRows, sample: [] });
+  const equal = compared.every(
+    (t) => t.onlyInBronze === 0 && t.onlyInPostgres === 0 && t.bronzeRows === t.postgresRows,
+  );
+  // On a failure, what the survivor said about its passes is the first thing to read.
+  if (!equal)
+    process.stderr.write(
+      `survivor's log (last 60 lines):\n${survivor.output().split('\n').slice(-60).join('\n')}\n`,
+    );
+  // Every table at once, so a failure shows which tables fell behind, not only the first.
+  expect(compared).toEqual(
+    compared.map((t) => ({
+      ...t,
+      onlyInBronze: 0,
+      onlyInPostgres: 0,
+      bronzeRows: t.postgresRows,
+      sample: [],
+    })),
+  );
   survivor.process.kill('SIGTERM');
   expect(await survivor.exited).toBe(0);
   // The survivor took the tables of the killed ones: their leases went with their connections.
