@@ -74,6 +74,12 @@ export class MergeJob {
     'model builds that failed',
   );
   private readonly failingModels = new Map<string, string>();
+  private failingPass: string | undefined;
+  private failingSince: number | undefined;
+  private readonly passFailures = this.metrics.counter(
+    'cdclake_merge_pass_failures_total',
+    'merge passes that failed as a whole (S3, the catalog or the leases unreachable) and were tried again',
+  );
   private readonly sortedTables: SortedTables = new Map();
   private readonly duration = this.metrics.gauge(
     'cdclake_merge_duration_seconds',
@@ -229,11 +235,20 @@ export class MergeJob {
       this.failingModels.set(failure.model, failure.error);
       this.modelFailures.inc(1, { model: failure.model });
     }
-    this.metrics.setUnhealthy(
-      this.failingModels.size === 0
-        ? undefined
-        : `models failing: ${[...this.failingModels].map(([m, e]) => `${m} (${e.split('\n')[0]})`).join('; ')}`,
-    );
+    this.reportHealth();
+  }
+
+  /** /health: the failing models and a pass that keeps failing, or healthy. */
+  private reportHealth(): void {
+    const problems = [
+      ...(this.failingPass === undefined ? [] : [this.failingPass]),
+      ...(this.failingModels.size === 0
+        ? []
+        : [
+            `models failing: ${[...this.failingModels].map(([m, e]) => `${m} (${e.split('\n')[0]})`).join('; ')}`,
+          ]),
+    ];
+    this.metrics.setUnhealthy(problems.length === 0 ? undefined : problems.join('; '));
   }
 
   /**
@@ -303,6 +318,43 @@ export class MergeJob {
     });
     if (done === undefined) this.log.info('another merge process is compacting the lake: left to it');
     else this.log.info({ seconds: (performance.now() - started) / 1000 }, 'lake compacted');
+  }
+
+  /**
+   * A pass of `merge --every` failed (undefined: passes succeed again): counted, and in /health once passes
+   * have kept failing for HEALTH_STALL_MS (a service restarting for seconds is ridden through, not reported).
+   */
+  passFailed(error: unknown, consecutive: number): void {
+    if (error === undefined) {
+      this.failingSince = undefined;
+      this.failingPass = undefined;
+    } else {
+      this.passFailures.inc(1);
+      this.failingSince ??= Date.now();
+      const message = String(error instanceof Error ? error.message : error).split('\n')[0];
+      this.failingPass =
+        Date.now() - this.failingSince >= this.config.HEALTH_STALL_MS
+          ? `merge passes failing for ${Math.round((Date.now() - this.failingSince) / 1000)} s (${consecutive} in a row), the last with: ${message}`
+          : undefined;
+    }
+    this.reportHealth();
+  }
+
+  /**
+   * Closes the lake session, the models' connection and the leases, so the next pass opens them again: after
+   * a failed pass, the catalog's connection or DuckDB's transaction may be broken.
+   */
+  async resetSession(): Promise<void> {
+    try {
+      this.modelConnection?.closeSync();
+      this.lake?.close();
+    } catch (error: unknown) {
+      this.log.warn({ err: error }, 'closing the lake session after a failed pass');
+    }
+    this.modelConnection = undefined;
+    this.lake = undefined;
+    await this.leases?.close();
+    this.leases = undefined;
   }
 
   close(): void {

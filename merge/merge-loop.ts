@@ -8,6 +8,9 @@ import { parseDuration } from '../core/duration.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MergeJob, PassResult } from './merge-job.ts';
 
+/** The longest wait between failed passes (they start at the interval and double). */
+const MAX_RETRY_WAIT_MS = 60_000;
+
 /** One line per pass: what was merged, what was rebuilt, what failed. */
 export function describePass(result: PassResult): string {
   const rows = result.merged.reduce((n, m) => n + m.rawRows, 0);
@@ -48,6 +51,18 @@ export class MergeLoop {
     this.wake?.();
   }
 
+  /** Waits `ms`, or less when nudged or stopped. */
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
   /** Asks the loop to end after the pass under way; `run` then brings the models up to date and resolves. */
   stop(): void {
     this.stopped = true;
@@ -78,9 +93,32 @@ export class MergeLoop {
     let lastCompaction = Date.now();
     job.metrics.setReady(true);
     try {
+      let failedPasses = 0;
       while (!this.stopped) {
         this.nudged = false;
-        const result = await job.pass({ models: false });
+        let result: PassResult;
+        try {
+          result = await job.pass({ models: false });
+        } catch (error: unknown) {
+          // S3, the catalog or a lease connection gone for a while (a service restarting): the pass is logged,
+          // the lake session opened again, and the pass tried again after a growing wait. Nothing was
+          // committed, so nothing is lost; /health says so while it lasts.
+          failedPasses++;
+          const waitMs = Math.min(this.every * 2 ** Math.min(failedPasses - 1, 10), MAX_RETRY_WAIT_MS);
+          log.error(
+            { err: error, failedPasses, retryInMs: waitMs },
+            'merge pass failed; the lake session is opened again and the pass tried again',
+          );
+          job.passFailed(error, failedPasses);
+          await job.resetSession();
+          await this.sleep(waitMs);
+          continue;
+        }
+        if (failedPasses > 0) {
+          log.info({ failedPasses }, 'merge pass succeeded again');
+          failedPasses = 0;
+          job.passFailed(undefined, 0);
+        }
         if (result.merged.some((m) => m.changed > 0)) modelsStale = true;
         if (result.merged.length > 0 || result.failed.length > 0)
           log.info({ summary: describePass(result) }, 'pass');
@@ -93,14 +131,7 @@ export class MergeLoop {
         }
         if (this.stopped) break;
         if (this.nudged) continue;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.every);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
+        await this.sleep(this.every);
       }
       await modelsRun;
       if (modelsStale) {

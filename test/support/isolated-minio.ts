@@ -14,6 +14,9 @@ export interface IsolatedMinio {
   /** Stops the process (SIGSTOP): the kernel still accepts connections, nothing answers them. */
   pause(): void;
   resume(): void;
+  /** Stops the server as a restart does (its data kept), and starts it again on the same port. */
+  down(): Promise<void>;
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,7 +27,8 @@ export async function startIsolatedMinio(cdclakeHome: string, bucket: string): P
   fs.symlinkSync(binary, path.join(home.dir('minio', 'bin'), 'minio'));
   const credentials = { accessKeyId: uniqueId('root'), secretAccessKey: uniqueId('secret') };
   const port = await freePort();
-  startMinio(home, port, await freePort(), credentials);
+  const consolePort = await freePort();
+  startMinio(home, port, consolePort, credentials);
   const pid = (): number => {
     const running = minioPid(home);
     if (running === undefined) throw new Error(`the test's MinIO on port ${port} is not running`);
@@ -53,6 +57,13 @@ export async function startIsolatedMinio(cdclakeHome: string, bucket: string): P
       paused = true;
     },
     resume,
+    async down() {
+      await stopMinio(home);
+    },
+    async up() {
+      startMinio(home, port, consolePort, credentials);
+      await minioReady(port, credentials, bucket, 60_000);
+    },
     async stop() {
       // A stopped process cannot act on SIGTERM: let it run first.
       if (paused) resume();
