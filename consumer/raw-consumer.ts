@@ -65,6 +65,19 @@ function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
+/** Waits `ms`, or until the signal aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Aborts the uploads under way at a rebalance: one listener per partition's upload, so no listener limit. */
 function uploadsController(): AbortController {
   const controller = new AbortController();
@@ -131,6 +144,10 @@ export class RawConsumer {
   private readonly memoryFlushes = this.metrics.counter(
     'cdclake_consumer_memory_flushes_total',
     'batches written early because the open batches together passed CONSUMER_MEMORY_BYTES',
+  );
+  private readonly uploadRetries = this.metrics.counter(
+    'cdclake_consumer_upload_retries_total',
+    'raw object uploads that failed and were sent again (CONSUMER_UPLOAD_RETRY_MS)',
   );
   private readonly skipped = this.metrics.counter(
     'cdclake_consumer_skipped_offsets_total',
@@ -696,6 +713,45 @@ export class RawConsumer {
   }
 
   /**
+   * Uploads a written batch, and when S3 fails (a store restarting, a network gone for a while), keeps the
+   * batch and sends it again after a growing wait (0.5 s, doubling, at most 30 s), for up to
+   * CONSUMER_UPLOAD_RETRY_MS; only then does the consumer stop. Nothing was committed meanwhile, so a stop
+   * loses nothing either. A rebalance (the signal aborted) ends it at once: the new owner reads the batch again.
+   */
+  private async uploadPatiently(
+    key: string,
+    file: string,
+    signal: AbortSignal,
+    generation: number,
+  ): Promise<number> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await uploadFile(this.s3, this.config, key, file, signal);
+      } catch (error: unknown) {
+        const elapsed = Date.now() - started;
+        if (
+          signal.aborted ||
+          generation !== this.generation ||
+          elapsed >= this.config.CONSUMER_UPLOAD_RETRY_MS
+        )
+          throw error;
+        const waitMs = Math.min(
+          500 * 2 ** Math.min(attempt - 1, 6),
+          30_000,
+          this.config.CONSUMER_UPLOAD_RETRY_MS - elapsed,
+        );
+        this.uploadRetries.inc(1);
+        this.log.warn(
+          { err: error, key, attempt, retryInMs: waitMs },
+          'upload failed; the batch is kept and sent again',
+        );
+        await abortableSleep(waitMs, signal);
+      }
+    }
+  }
+
+  /**
    * Sends a taken batch's dead letters and waits for Kafka's acknowledgement, then writes the batch as one
    * object, then commits past both. In that order: the object is what marks its offsets done (a restart
    * resumes after it), so its dead letters must be durable first. A crash between the two sends them again.
@@ -721,7 +777,7 @@ export class RawConsumer {
       try {
         await batch.write(file);
         if (generation !== this.generation) return;
-        const bytes = await uploadFile(this.s3, this.config, key, file, signal);
+        const bytes = await this.uploadPatiently(key, file, signal, generation);
         this.filesWritten.inc(1, { topic: state.topic });
         this.bytesWritten.inc(bytes, { topic: state.topic });
         this.options.onWritten?.(state.topic);

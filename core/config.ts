@@ -111,6 +111,7 @@ export const configSchema = z
       .min(64 * 1024)
       .default(4 * 1024 * 1024),
     CONSUMER_BATCH_AGE_MS: z.coerce.number().int().min(10).default(500),
+    CONSUMER_UPLOAD_RETRY_MS: z.coerce.number().int().min(0).default(600_000),
     CONSUMER_ACCEPT_GAP: z
       .enum(['true', 'false'], 'true or false')
       .default('false')
