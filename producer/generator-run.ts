@@ -99,6 +99,7 @@ export async function runGeneratorWorkload(
     config,
     location,
     starSchemaTables.map((table) => ({ table, rows: state.get(table.name)?.values() ?? [] })),
+    log,
   );
   const summary = { events, seconds, eventsPerSecond: Math.round(events / seconds), expected };
   log.info(summary, 'generator done');
