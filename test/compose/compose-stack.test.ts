@@ -15,6 +15,10 @@ import { LOCAL_IMAGE_ENV } from '../../scripts/services/docker-images.ts';
 import { Home } from '../../scripts/services/home.ts';
 import { compareBronzeWithPostgres, compareGoldWithPostgres } from '../support/lake-oracle.ts';
 import { runCdclake } from '../support/processes.ts';
+import { waitUntil as waitFor } from '../support/wait.ts';
+
+const waitUntil = (what: string, check: () => Promise<boolean>, ms = 300_000): Promise<void> =>
+  waitFor(what, check, ms, 2000);
 
 const base = resolveConfig();
 const engine = dockerEngine(new Home(base.CDCLAKE_HOME));
@@ -70,15 +74,6 @@ async function waitHealthy(services: string[], ms = 300_000): Promise<void> {
     await sleep(1000);
   }
   throw new Error(`not healthy: ${services.map((s, i) => `${s}=${states[i]}`).join(', ')}`);
-}
-
-async function waitUntil(what: string, check: () => Promise<boolean>, ms = 300_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(2000);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 afterAll(async () => {

@@ -3,27 +3,39 @@
 // order data flows and exits 0; started again, it goes on where it stopped. Started before the source
 // has any table, it waits for the first.
 
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, test } from 'vitest';
 import type { Config } from '../../core/config.ts';
 import { freePort } from '../../core/free-port.ts';
+import { postgresConninfo } from '../../core/postgres-conninfo.ts';
 import { createTestDatabase } from '../support/fixtures.ts';
 import { compareBronzeWithPostgres } from '../support/lake-oracle.ts';
 import { createSourceFixture } from '../support/postgres-source.ts';
 import { startCdclake, type Child } from '../support/processes.ts';
+import { waitUntil as waitFor } from '../support/wait.ts';
+
+const waitUntil = (what: string, check: () => Promise<boolean>, ms = 120_000): Promise<void> =>
+  waitFor(what, check, ms, 500);
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function waitUntil(what: string, check: () => Promise<boolean>, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(500);
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** A source database of the test's own, and a lake whose catalog is a PostgreSQL database of its own. */
+async function sourceAndLake(): Promise<{
+  f: Awaited<ReturnType<typeof createSourceFixture>>;
+  config: Config;
+}> {
+  const f = await createSourceFixture();
+  cleanups.push(() => f.cleanup());
+  const catalog = await createTestDatabase(f.config);
+  cleanups.push(() => catalog.drop());
+  const config: Config = {
+    ...f.config,
+    LAKE_CATALOG: `postgres:${postgresConninfo(catalog.url, catalog.name)}`,
+    METRICS_PORT: await freePort(),
+  };
+  return { f, config };
 }
 
 async function bronzeEqualsSource(config: Config, tables: string[]): Promise<boolean> {
@@ -34,17 +46,8 @@ async function bronzeEqualsSource(config: Config, tables: string[]): Promise<boo
 }
 
 test('up runs the whole pipeline in one process, stops in order on SIGTERM and resumes', async () => {
-  const f = await createSourceFixture();
-  cleanups.push(() => f.cleanup());
-  const catalog = await createTestDatabase(f.config);
-  cleanups.push(() => catalog.drop());
-  const url = new URL(f.config.PG_URL);
-  const port = await freePort();
-  const config: Config = {
-    ...f.config,
-    LAKE_CATALOG: `postgres:host=${url.hostname} port=${url.port || '5432'} dbname=${catalog.name} user=${url.username} password=${decodeURIComponent(url.password)}`,
-    METRICS_PORT: port,
-  };
+  const { f, config } = await sourceAndLake();
+  const port = config.METRICS_PORT;
   const env = {
     MERGE_EVERY: '1s',
     PRODUCER_TABLE_REFRESH_MS: '1000',
@@ -98,16 +101,7 @@ test('up runs the whole pipeline in one process, stops in order on SIGTERM and r
 }, 400_000);
 
 test('up merges as soon as its consumer writes raw objects, not at the next MERGE_EVERY', async () => {
-  const f = await createSourceFixture();
-  cleanups.push(() => f.cleanup());
-  const catalog = await createTestDatabase(f.config);
-  cleanups.push(() => catalog.drop());
-  const url = new URL(f.config.PG_URL);
-  const config: Config = {
-    ...f.config,
-    LAKE_CATALOG: `postgres:host=${url.hostname} port=${url.port || '5432'} dbname=${catalog.name} user=${url.username} password=${decodeURIComponent(url.password)}`,
-    METRICS_PORT: await freePort(),
-  };
+  const { f, config } = await sourceAndLake();
   await f.sql('create table items (id int primary key, name text)');
   await f.sql("insert into items select i, 'item ' || i from generate_series(1, 500) i");
   // An interval far longer than the test: only the consumer's word that raw objects are written can start

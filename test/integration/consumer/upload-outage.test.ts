@@ -12,6 +12,10 @@ import { testConfig, uniqueId } from '../../support/fixtures.ts';
 import { startIsolatedMinio, type IsolatedMinio } from '../../support/isolated-minio.ts';
 import { rawOffsetCounts } from '../../support/raw-layer.ts';
 import { runCdclake, startCdclake } from '../../support/processes.ts';
+import { waitUntil as waitFor } from '../../support/wait.ts';
+
+const waitUntil = (what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> =>
+  waitFor(what, check, ms, 300);
 
 let minio: IsolatedMinio;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdclake-upload-outage-'));
@@ -24,15 +28,6 @@ afterAll(async () => {
   await minio?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function waitUntil(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(300);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test('consume keeps its batches while S3 restarts and writes each event once when it is back', async () => {
   const id = uniqueId('upo');

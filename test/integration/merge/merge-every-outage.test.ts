@@ -11,6 +11,10 @@ import { startIsolatedMinio, type IsolatedMinio } from '../../support/isolated-m
 import { queryLake } from '../../support/lake.ts';
 import { startCdclake } from '../../support/processes.ts';
 import { writeRawObject, type RawEvent } from '../../support/raw-writer.ts';
+import { waitUntil as waitFor } from '../../support/wait.ts';
+
+const waitUntil = (what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> =>
+  waitFor(what, check, ms, 300);
 
 let minio: IsolatedMinio;
 
@@ -21,15 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await minio?.stop();
 });
-
-async function waitUntil(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(300);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test('merge --every keeps running while S3 restarts, and merges what arrives after', async () => {
   const id = uniqueId('outage');
