@@ -110,6 +110,7 @@ export class MergeLoop {
             'merge pass failed; the lake session is opened again and the pass tried again',
           );
           job.passFailed(error, failedPasses);
+          await modelsRun; // the models build on the same DuckDB instance: not closed under them
           await job.resetSession();
           await this.sleep(waitMs);
           continue;
