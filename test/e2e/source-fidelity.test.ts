@@ -56,7 +56,8 @@ test('bronze equals the source after key changes, truncate, DDL, new tables, two
   await f.sql('create table accounts (id int primary key, name text, balance numeric(12, 2), score int)');
   await f.sql("insert into accounts select i, 'n' || i, i * 1.25, i % 100 from generate_series(1, 6000) i");
   await f.sql('create table events_log (id bigserial primary key, kind text)');
-  await f.sql("insert into events_log (kind) select 'k' || (i % 5) from generate_series(1, 3000) i");
+  // Large enough that its snapshot (300 chunks) cannot finish before the kill below, however fast it runs.
+  await f.sql("insert into events_log (kind) select 'k' || (i % 5) from generate_series(1, 150000) i");
 
   const generator = startCdclake(f.config, [
     'produce',
