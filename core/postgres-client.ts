@@ -254,3 +254,47 @@ function readTlsFile(variable: string, parameter: string, filePath: string): str
     );
   }
 }
+
+/** Errors of a socket that went away or never answered: the server restarting, or the network between. */
+const LOST_SOCKET = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+
+/** node-postgres's own words for a connection that ended under a query or was used after it ended. */
+const LOST_CLIENT = [
+  /^Connection terminated/,
+  /is not queryable/,
+  /^Client was closed/,
+  /^Connection closed/,
+  /^replication stream ended$/,
+];
+
+/**
+ * Whether `error` (or an error it was caused by) is the connection to PostgreSQL going away rather than
+ * something a query did: a server shutting down or restarting (SQLSTATE 57P01-57P03), a connection failure
+ * (class 08), a refused or reset socket, a name that does not resolve while a container restarts. Such an
+ * operation can be tried again on a new connection; anything else (authentication, a missing database, a
+ * failed statement) cannot.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && depth < 8; depth++) {
+    const message = e.message;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (code === '57P01' || code === '57P02' || code === '57P03' || code.startsWith('08')) return true;
+      if (LOST_SOCKET.has(code)) return true;
+    }
+    if (LOST_CLIENT.some((pattern) => pattern.test(message))) return true;
+    if (e instanceof AggregateError && e.errors.some((inner) => isConnectionLoss(inner))) return true;
+    e = e.cause;
+  }
+  return false;
+}

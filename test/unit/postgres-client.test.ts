@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { postgresTarget } from '../../core/postgres-client.ts';
+import { isConnectionLoss, postgresTarget } from '../../core/postgres-client.ts';
 import { describeTlsFailure } from '../../core/postgres-tls-error.ts';
 
 let dir: string;
@@ -129,5 +129,35 @@ describe('TLS failures', () => {
     ).toContain('does not name the host it was reached by');
     const refused = tlsFailure('ECONNREFUSED', 'connect ECONNREFUSED');
     expect(describeTlsFailure(refused, context)).toBe(refused);
+  });
+});
+
+describe('isConnectionLoss', () => {
+  const withCode = (message: string, code: string): Error => Object.assign(new Error(message), { code });
+  test('a server going away or a refused socket, also as the cause of another error', () => {
+    expect(isConnectionLoss(withCode('terminating connection due to administrator command', '57P01'))).toBe(
+      true,
+    );
+    expect(isConnectionLoss(withCode('the database system is starting up', '57P03'))).toBe(true);
+    expect(isConnectionLoss(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'))).toBe(true);
+    expect(isConnectionLoss(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(
+      isConnectionLoss(new Error('Client has encountered a connection error and is not queryable')),
+    ).toBe(true);
+    expect(
+      isConnectionLoss(
+        new Error('snapshot chunk failed', { cause: withCode('read ECONNRESET', 'ECONNRESET') }),
+      ),
+    ).toBe(true);
+    expect(
+      isConnectionLoss(new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')], '')),
+    ).toBe(true);
+  });
+  test('what a new connection would meet again is not a loss', () => {
+    expect(isConnectionLoss(withCode('password authentication failed for user "x"', '28P01'))).toBe(false);
+    expect(isConnectionLoss(withCode('database "nope" does not exist', '3D000'))).toBe(false);
+    expect(isConnectionLoss(withCode('relation "t" does not exist', '42P01'))).toBe(false);
+    expect(isConnectionLoss(new Error('replication slot s is lost'))).toBe(false);
+    expect(isConnectionLoss('ECONNREFUSED')).toBe(false);
   });
 });
