@@ -23,7 +23,7 @@ import { readEntries, writeEntries } from '../../core/kafka/compacted-topic.ts';
 import { ensureTopics, producerStateTopic, schemasTopic, tableTopic } from '../../core/kafka/topics.ts';
 import type { Logger } from '../../core/logger.ts';
 import { Metrics } from '../../core/metrics.ts';
-import { connectPostgres } from '../../core/postgres-client.ts';
+import { connectPostgres, isConnectionLoss } from '../../core/postgres-client.ts';
 import { sqlFile } from '../../core/sql-files.ts';
 import { Publisher, type OutgoingRecord } from '../publisher.ts';
 import { lookupTypeName, tableDefFromRelation, type KeyOverrides } from './catalog.ts';
@@ -47,6 +47,8 @@ export const SourceState = {
   starting: 'starting',
   snapshotting: 'snapshotting',
   streaming: 'streaming',
+  /** The connection to PostgreSQL went away: waiting to connect again (PRODUCER_RECONNECT_MS). */
+  reconnecting: 'reconnecting',
   stopping: 'stopping',
   stopped: 'stopped',
 } as const;
@@ -80,6 +82,10 @@ export class PostgresSource {
     'cdclake_producer_events_total',
     'change events handed to Kafka: snapshot rows and streamed changes (tombstones not counted)',
   );
+  private readonly reconnects = this.metrics.counter(
+    'cdclake_producer_reconnects_total',
+    'attempts to connect to PostgreSQL again after the connection went away (PRODUCER_RECONNECT_MS)',
+  );
   private readonly config: Config;
   private readonly options: PostgresSourceOptions;
   private readonly log: Logger;
@@ -101,6 +107,7 @@ export class PostgresSource {
    * Kafka's acknowledgements are progress; none for HEALTH_STALL_MS is a stalled slot or a hung Kafka.
    */
   private readonly progressed = this.metrics.watch('producer', () => {
+    if (this.state === SourceState.reconnecting) return 'the connection to PostgreSQL to come back';
     if (!this.streaming) return undefined;
     const waiting = this.publisher.publishedCount - this.publisher.acknowledgedCount;
     return waiting > 0
@@ -131,7 +138,73 @@ export class PostgresSource {
     this.sourceTables = new SourceTables(config, options.tables, this.keys, log, this.metrics);
   }
 
+  /**
+   * Captures until stopped (or, with untilIdle, until caught up). A connection to PostgreSQL that goes away
+   * (a restart, a failover, the network) ends the session, not the run: after a backoff a new session
+   * connects and resumes from the slot's confirmed position and the snapshot state on Kafka, as a restart of
+   * the process would, for up to PRODUCER_RECONNECT_MS. Events published twice meanwhile carry the same
+   * positions, so the merge keeps one.
+   */
   async run(): Promise<SourceSummary> {
+    let lostAt: number | undefined;
+    let delay = 500;
+    try {
+      for (;;) {
+        try {
+          return await this.session(() => {
+            if (lostAt !== undefined)
+              this.log.info(
+                { downMs: Date.now() - lostAt },
+                'PostgreSQL is back: streaming again from the replication slot',
+              );
+            lostAt = undefined;
+            delay = 500;
+          });
+        } catch (error: unknown) {
+          if (this.stopRequested || !isConnectionLoss(error)) throw error;
+          const now = Date.now();
+          lostAt ??= now;
+          if (now - lostAt >= this.config.PRODUCER_RECONNECT_MS) throw this.unreachable(error, now - lostAt);
+          if (delay === 500)
+            this.log.warn(
+              { err: error, retryForMs: this.config.PRODUCER_RECONNECT_MS - (now - lostAt) },
+              'the connection to PostgreSQL went away: reconnecting, then resuming from the replication slot',
+            );
+          this.reconnects.inc();
+          this.state = SourceState.reconnecting;
+          this.metrics.setReady(false);
+          const until = Date.now() + delay;
+          while (Date.now() < until && !this.stopRequested) await new Promise((r) => setTimeout(r, 50));
+          delay = Math.min(delay * 2, 30_000);
+          if (this.stopRequested) return this.summary();
+        }
+      }
+    } finally {
+      await this.publisher.disconnect().catch(() => undefined);
+      this.state = SourceState.stopped;
+    }
+  }
+
+  private unreachable(error: unknown, downMs: number): CdcError {
+    const { host, port } = new URL(this.config.PG_URL);
+    return new CdcError(
+      ErrorCode.SOURCE_STREAM,
+      `PostgreSQL at ${host}:${port || '5432'} could not be reached for ${Math.round(downMs / 1000)} s ` +
+        `(PRODUCER_RECONNECT_MS=${this.config.PRODUCER_RECONNECT_MS}): ${error instanceof Error ? error.message : String(error)}. ` +
+        'The slot keeps every change meanwhile; start the producer again once PostgreSQL answers',
+      { facts: { host, port }, cause: error },
+    );
+  }
+
+  /** One connection's worth of capture: tables, slot, snapshot queue and stream, all set up afresh. */
+  private async session(onStreaming: () => void): Promise<SourceSummary> {
+    this.transaction = undefined;
+    this.commits.length = 0;
+    this.byOid.clear();
+    this.idleWalEnd = 0n;
+    this.reported = -1n;
+    this.snapshots = undefined;
+    this.state = SourceState.starting;
     const admin = await connectPostgres(this.config.PG_URL, { options: SESSION_OPTIONS });
     this.admin = admin;
     // A lost connection surfaces on the next query; an unhandled 'error' event would end the process.
@@ -167,14 +240,12 @@ export class PostgresSource {
       if (this.stopRequested) return this.summary();
       this.state = SourceState.streaming;
       this.snapshots.start();
-      await this.streamUntil(target);
+      await this.streamUntil(target, onStreaming);
       return this.summary();
     } finally {
       this.state = SourceState.stopping;
       await this.snapshots?.stop();
-      await this.publisher.disconnect().catch(() => undefined);
       await admin.end().catch(() => undefined);
-      this.state = SourceState.stopped;
     }
   }
 
@@ -483,7 +554,7 @@ export class PostgresSource {
     this.log.info({ slot, rows: this.snapshotRows }, 'snapshot completed');
   }
 
-  private async streamUntil(target: bigint | undefined): Promise<void> {
+  private async streamUntil(target: bigint | undefined, onStreaming: () => void): Promise<void> {
     const snapshots = this.snapshots as IncrementalSnapshot;
     // Everything before the target is already confirmed (a snapshot just taken, or nothing new).
     if (target !== undefined && this.confirmed >= target && snapshots.idle) return;
@@ -530,8 +601,13 @@ export class PostgresSource {
     this.streaming = true;
     this.progressed();
     this.metrics.setReady(true);
+    let heard = false;
     try {
       await stream.run(this.config.PG_SLOT, this.config.PG_PUBLICATION, (item) => {
+        if (!heard) {
+          heard = true;
+          onStreaming();
+        }
         // The server's messages are progress only while nothing waits for Kafka; then acknowledgements are.
         if (this.publisher.publishedCount === this.publisher.acknowledgedCount) this.progressed();
         return this.handle(item);

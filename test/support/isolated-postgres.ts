@@ -20,6 +20,11 @@ export interface IsolatedPostgres {
   /** The server's `cdclake` database. */
   url: string;
   port: number;
+  /**
+   * A restart as an operator's or a failover's: fast shutdown (sessions ended with 57P01), down for `downMs`
+   * (connections refused meanwhile), then up on the same port with its data, slots and WAL.
+   */
+  restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +44,12 @@ export async function startIsolatedPostgres(
     return {
       url: postgresUrl(port),
       port,
+      restart: async (downMs = 0) => {
+        await stopPostgres(home);
+        await new Promise((r) => setTimeout(r, downMs));
+        await startPostgres(home, port, server);
+        await postgresReady(port, 60_000, server?.readyQuery);
+      },
       stop: async () => {
         await stopPostgres(home);
         fs.rmSync(home.root, { recursive: true, force: true });
@@ -57,6 +68,9 @@ export async function startIsolatedPostgres(
   return {
     url: `postgres://cdclake:cdclake@${container.getHost()}:${container.getMappedPort(5432)}/cdclake`,
     port: container.getMappedPort(5432),
+    restart: async (downMs = 0) => {
+      await container.restart({ timeout: downMs });
+    },
     stop: async () => {
       await container.stop();
     },
