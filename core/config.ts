@@ -99,6 +99,7 @@ export const configSchema = z
     PRODUCER_TABLE_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
     PRODUCER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
     PRODUCER_RECONNECT_MS: z.coerce.number().int().min(0).default(600_000),
+    GENERATOR_RECONNECT_MS: z.coerce.number().int().min(0).default(600_000),
     CONSUMER_GROUP: z.string().min(1).optional(),
     CONSUMER_BATCH_ROWS: z.coerce.number().int().min(1).default(200_000),
     CONSUMER_BATCH_BYTES: z.coerce

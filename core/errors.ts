@@ -32,6 +32,7 @@ export const ErrorCode = {
   S3_UNAVAILABLE: 'CDC_S3_UNAVAILABLE',
   S3_REQUEST: 'CDC_S3_REQUEST',
   POSTGRES_TLS: 'CDC_POSTGRES_TLS',
+  POSTGRES_UNAVAILABLE: 'CDC_POSTGRES_UNAVAILABLE',
   LAKE_CATALOG: 'CDC_LAKE_CATALOG',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -68,7 +68,7 @@ export async function runGeneratorWorkload(
     ...optional('batchSize', rate ? Math.max(1, Math.min(4096, Math.round(rate / 20))) : undefined),
   };
   const sink =
-    flags.target === 'kafka' ? await openKafkaTarget(config) : await openPostgresTarget(config.PG_URL);
+    flags.target === 'kafka' ? await openKafkaTarget(config) : await openPostgresTarget(config, log);
   const limit = rate === undefined || rate === 0 ? undefined : new RateLimit(rate);
   const state = emptyState();
   const started = performance.now();
@@ -124,8 +124,8 @@ export async function runGenerator(config: Config, flags: GeneratorFlags, log: L
   return 0;
 }
 
-async function openPostgresTarget(url: string) {
-  const writer = new PostgresWriter(url);
+async function openPostgresTarget(config: Config, log: Logger) {
+  const writer = new PostgresWriter(config.PG_URL, { reconnectMs: config.GENERATOR_RECONNECT_MS, log });
   await writer.connect();
   return writer;
 }

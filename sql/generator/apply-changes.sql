@@ -1,5 +1,9 @@
 -- Applies one generated transaction (a JSON array of {table, op, row}) in order, in one round trip.
 -- A session-local function (pg_temp): nothing is left behind in the source database.
+-- Idempotent when a batch is replayed in order (sent again after the connection went away mid-CALL, some of
+-- its transactions already committed): an insert of a key that is there does nothing, an update writes the
+-- full after-image, a delete by key finds nothing; the replay ends where one commit would have. Keys are
+-- never reused and e-mail addresses carry the customer id, so no other row's key or address is in the way.
 CREATE OR REPLACE FUNCTION pg_temp.cdclake_apply_changes(changes jsonb) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -9,7 +13,8 @@ BEGIN
         CASE c->>'table'
         WHEN 'orders' THEN
             IF c->>'op' = 'c' THEN
-                INSERT INTO public.orders SELECT * FROM jsonb_populate_record(NULL::public.orders, c->'row');
+                INSERT INTO public.orders SELECT * FROM jsonb_populate_record(NULL::public.orders, c->'row')
+                ON CONFLICT (order_id) DO NOTHING;
             ELSIF c->>'op' = 'u' THEN
                 UPDATE public.orders AS t
                 SET (customer_id, product_id, ordered_at, quantity, unit_price, discount, total_amount, status, updated_at) =
@@ -21,7 +26,8 @@ BEGIN
             END IF;
         WHEN 'customers' THEN
             IF c->>'op' = 'c' THEN
-                INSERT INTO public.customers SELECT * FROM jsonb_populate_record(NULL::public.customers, c->'row');
+                INSERT INTO public.customers SELECT * FROM jsonb_populate_record(NULL::public.customers, c->'row')
+                ON CONFLICT (customer_id) DO NOTHING;
             ELSIF c->>'op' = 'u' THEN
                 UPDATE public.customers AS t
                 SET (name, email, segment, country, created_at, updated_at) =
@@ -33,7 +39,8 @@ BEGIN
             END IF;
         WHEN 'products' THEN
             IF c->>'op' = 'c' THEN
-                INSERT INTO public.products SELECT * FROM jsonb_populate_record(NULL::public.products, c->'row');
+                INSERT INTO public.products SELECT * FROM jsonb_populate_record(NULL::public.products, c->'row')
+                ON CONFLICT (product_id) DO NOTHING;
             ELSIF c->>'op' = 'u' THEN
                 UPDATE public.products AS t
                 SET (product_name, category, subcategory, unit_price, updated_at) =

@@ -92,4 +92,10 @@ describe('configuration', () => {
     expect(() => resolveConfig({ S3_REQUEST_TIMEOUT_MS: 'soon' })).toThrow(/S3_REQUEST_TIMEOUT_MS="soon"/);
     expect(resolveConfig({ S3_CONNECT_TIMEOUT_MS: '250' }).S3_CONNECT_TIMEOUT_MS).toBe(250);
   });
+
+  test('the generator keeps reconnecting to PostgreSQL for 10 minutes unless told otherwise', () => {
+    expect(resolveConfig({}).GENERATOR_RECONNECT_MS).toBe(600_000);
+    expect(resolveConfig({ GENERATOR_RECONNECT_MS: '0' }).GENERATOR_RECONNECT_MS).toBe(0);
+    expect(() => resolveConfig({ GENERATOR_RECONNECT_MS: '-1' })).toThrow(/GENERATOR_RECONNECT_MS="-1"/);
+  });
 });
