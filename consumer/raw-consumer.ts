@@ -18,6 +18,7 @@ import type { Logger } from '../core/logger.ts';
 import { Metrics } from '../core/metrics.ts';
 import { createS3Client } from '../core/s3.ts';
 import { s3Failure } from '../core/s3-failure.ts';
+import { CdcError } from '../core/errors.ts';
 import { AvroChangeDecoder } from './avro-change.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { UndecodableRecord, type DecodedChange } from './decoded-change.ts';
@@ -389,25 +390,26 @@ export class RawConsumer {
       const low = BigInt(bounds?.low ?? '0');
       state.highWatermark = BigInt(bounds?.high ?? '0');
       // Listed twice: an upload of the previous owner, aborted when the rebalance began, may still land.
-      const listingStarted = performance.now();
       const list = (): ReturnType<typeof findResumePoint> =>
-        findResumePoint(
-          this.s3,
-          this.config.S3_BUCKET,
-          this.config.RAW_PREFIX,
-          state.topic,
-          state.partition,
-          hint,
-        ).catch((error: unknown) => {
-          const key = partitionPrefix(this.config.RAW_PREFIX, state.topic, state.partition);
-          throw s3Failure(
-            error,
-            'listing of',
-            { bucket: this.config.S3_BUCKET, key },
-            this.config,
-            listingStarted,
-          );
-        });
+        this.listPatiently(state, generation, (listingStarted) =>
+          findResumePoint(
+            this.s3,
+            this.config.S3_BUCKET,
+            this.config.RAW_PREFIX,
+            state.topic,
+            state.partition,
+            hint,
+          ).catch((error: unknown) => {
+            const key = partitionPrefix(this.config.RAW_PREFIX, state.topic, state.partition);
+            throw s3Failure(
+              error,
+              'listing of',
+              { bucket: this.config.S3_BUCKET, key },
+              this.config,
+              listingStarted,
+            );
+          }),
+        );
       await list();
       await new Promise((r) => setTimeout(r, 200));
       const point = await list();
@@ -710,6 +712,36 @@ export class RawConsumer {
     void writing.finally(() => {
       if (state.writing === writing) state.writing = undefined;
     });
+  }
+
+  /**
+   * A listing at partition assignment, tried again while S3 is unavailable (a store restarting, a network
+   * gone for a while) as uploads are: after 0.5 s, doubling to 30 s, for up to CONSUMER_UPLOAD_RETRY_MS. A
+   * refusal (credentials, a missing bucket) and a rebalance under way end it at once.
+   */
+  private async listPatiently<T>(
+    state: PartitionState,
+    generation: number,
+    list: (startedAt: number) => Promise<T>,
+  ): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await list(performance.now());
+      } catch (error: unknown) {
+        const elapsed = Date.now() - started;
+        const retriable = error instanceof CdcError && error.retriable;
+        if (!retriable || generation !== this.generation || elapsed >= this.config.CONSUMER_UPLOAD_RETRY_MS)
+          throw error;
+        const waitMs = Math.min(500 * 2 ** Math.min(attempt - 1, 6), 30_000);
+        this.uploadRetries.inc(1);
+        this.log.warn(
+          { err: error, topic: state.topic, partition: state.partition, attempt, retryInMs: waitMs },
+          'listing the raw layer failed; trying again',
+        );
+        await new Promise((r) => setTimeout(r, waitMs));
+      }
+    }
   }
 
   /**

@@ -186,7 +186,7 @@ export class PostgresSource {
   }
 
   private unreachable(error: unknown, downMs: number): CdcError {
-    const { host, port } = new URL(this.config.PG_URL);
+    const { hostname: host, port } = new URL(this.config.PG_URL);
     return new CdcError(
       ErrorCode.SOURCE_STREAM,
       `PostgreSQL at ${host}:${port || '5432'} could not be reached for ${Math.round(downMs / 1000)} s ` +

@@ -111,7 +111,7 @@ class Supervisor {
     this.running.set(role, child);
     void child.exited.then((code) => {
       if (this.planned.has(child)) return;
-      const tail = child.output().split('\n').slice(-15).join('\n');
+      const tail = child.output().split('\n').slice(-40).join('\n');
       this.unplanned.push(`${role} exited ${code} on its own:\n${tail}`);
       this.print(`!! ${role} exited ${code} on its own; starting it again`);
       if (this.running.get(role) === child) setTimeout(() => this.start(role), 2000);
@@ -142,7 +142,7 @@ class Supervisor {
         clearTimeout(timer);
         if (code !== 0)
           failures.push(
-            `${role} exited ${code} on SIGTERM:\n${child.output().split('\n').slice(-15).join('\n')}`,
+            `${role} exited ${code} on SIGTERM:\n${child.output().split('\n').slice(-40).join('\n')}`,
           );
       }),
     );
@@ -234,6 +234,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       env,
     );
     const started = Date.now();
+    void generator.exited.then((code) => {
+      if (code !== 0) print(`!! the generator exited ${code}`);
+    });
     for (const role of ['producer', 'consumer', 'merge-1', 'merge-2'] as const) supervisor.start(role);
     const random = seededRandom(options.seed ^ 0x5eed);
     const side = startSideWorkload(

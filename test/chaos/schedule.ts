@@ -84,23 +84,28 @@ export function chaosSchedule(
   }
   const wanted = kinds.filter((k) => k !== 'enter-up' && k !== 'kill-up');
   const recurring = wanted.filter((k) => k !== 'hang-minio');
-  const slots = Math.max(wanted.length, Math.floor((seconds * 0.75) / spacing) - faults.length);
-  for (let i = 0; i < slots; i++) {
-    const kind =
-      i < wanted.length
-        ? (wanted[i] as FaultKind)
-        : (recurring[Math.floor(random() * recurring.length)] as FaultKind);
+  const extra = Math.max(0, Math.floor((seconds * 0.75) / spacing) - faults.length - wanted.length);
+  const picks = [
+    // Every kind asked for, the longest first so that it finds room, then random ones that recur.
+    ...[...wanted].sort((a, b) => DURATION[b][1] - DURATION[a][1]),
+    ...Array.from({ length: extra }, () => recurring[Math.floor(random() * recurring.length)] as FaultKind),
+  ];
+  for (const [i, kind] of picks.entries()) {
     const length = duration(kind);
+    let placed = false;
     // A free place in the first 85% of the run, clear of the others by a few seconds either side.
-    for (let attempt = 0; attempt < 200; attempt++) {
+    for (let attempt = 0; attempt < 500 && !placed; attempt++) {
       const at = Math.round(between(seconds * 0.08, seconds * 0.85 - length));
       const inUp = withUp && at + length >= upFrom - 2 && at <= upTo + 6;
       if (SEPARATE_ONLY.has(kind) && inUp) continue;
-      const clear = faults.every((f) => at + length + 4 <= f.at || f.at + f.seconds + 4 <= at);
-      if (!clear) continue;
+      if (faults.some((f) => at + length + 4 > f.at && f.at + f.seconds + 4 > at)) continue;
       faults.push({ kind, at, seconds: length });
-      break;
+      placed = true;
     }
+    if (!placed && i < wanted.length)
+      throw new Error(
+        `no room for a ${kind} fault in a run of ${seconds} s beside the others: give the run more minutes`,
+      );
   }
   return faults.sort((a, b) => a.at - b.at);
 }

@@ -94,3 +94,62 @@ test('consume keeps its batches while S3 restarts and writes each event once whe
   consumer.process.kill('SIGTERM');
   expect(await consumer.exited).toBe(0);
 }, 240_000);
+
+test('consume started while S3 is down waits at its partitions’ resume point, then writes each event once', async () => {
+  const id = uniqueId('upr');
+  const config = testConfig({ ...minio.env, CDC_TOPIC_PREFIX: id, RAW_PREFIX: `${id}/raw/` });
+  fs.mkdirSync(path.join(dir, id), { recursive: true });
+  await runCdclake(config, [
+    'produce',
+    '--source',
+    'generator',
+    '--target',
+    'kafka',
+    '--orders',
+    '300',
+    '--expected',
+    path.join(dir, id),
+  ]);
+  // Assigned its partitions with the store down: each resume point is a listing that fails until it is back.
+  await minio.down();
+  const consumer = startCdclake(config, ['consume'], {
+    LOG_LEVEL: 'info',
+    CONSUMER_BATCH_AGE_MS: '300',
+    S3_REQUEST_TIMEOUT_MS: '2000',
+    S3_MAX_ATTEMPTS: '2',
+  });
+  onTestFinished(async () => {
+    consumer.process.kill('SIGKILL');
+    await consumer.exited;
+  });
+  try {
+    await waitUntil(
+      'a failed listing tried again',
+      async () => consumer.output().includes('listing the raw layer failed; trying again'),
+      60_000,
+    );
+    await sleep(1500);
+    expect(consumer.process.exitCode).toBeNull();
+  } finally {
+    await minio.up();
+  }
+  const reference = testConfig({
+    ...minio.env,
+    CDC_TOPIC_PREFIX: id,
+    RAW_PREFIX: `${id}/reference/`,
+    CONSUMER_GROUP: `${id}-reference`,
+  });
+  await runCdclake(reference, ['consume', '--until-idle']);
+  const expected = await rawOffsetCounts(reference, id);
+  expect(expected.rows).toBeGreaterThan(0);
+  await waitUntil(
+    'every event in raw once',
+    async () => {
+      const counts = await rawOffsetCounts(config, id);
+      return counts.rows === expected.rows && counts.distinct_offsets === counts.rows;
+    },
+    90_000,
+  );
+  consumer.process.kill('SIGTERM');
+  expect(await consumer.exited).toBe(0);
+}, 240_000);
