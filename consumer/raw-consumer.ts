@@ -803,7 +803,10 @@ export class RawConsumer {
       throw error;
     }
     this.deadLettered.inc(deadLetters.length);
-    if (batch !== undefined) {
+    // A batch opened for a change that never joined it (its partition handler failed or was cut short) holds
+    // no rows: no object is written for it, since an empty object names no table.
+    if (batch !== undefined && batch.rows === 0) batch.discard();
+    else if (batch !== undefined) {
       const key = rawObjectKey(this.config.RAW_PREFIX, state.topic, state.partition, first, last);
       const file = path.join(this.tmpDir, `${state.topic}+${state.partition}+${first}.parquet`);
       try {

@@ -56,10 +56,16 @@ async function tableAndKey(
     connection,
     renderSql('merge/file-metadata.sql', { files: { literals: urls } }),
   );
-  const tables = new Set(found.filter((f) => f.name === 'cdclake.table').map((f) => f.value));
-  const schemas = new Set(found.filter((f) => f.name === 'cdclake.schema').map((f) => f.value));
+  // An object naming no table holds no rows (an empty batch some consumers wrote): it says nothing of the
+  // table, and its offsets are done all the same.
+  const nameless = new Set(
+    found.filter((f) => f.name === 'cdclake.table' && f.value === '').map((f) => f.file_name),
+  );
+  const named = found.filter((f) => !nameless.has(f.file_name));
+  const tables = new Set(named.filter((f) => f.name === 'cdclake.table').map((f) => f.value));
+  const schemas = new Set(named.filter((f) => f.name === 'cdclake.schema').map((f) => f.value));
   // A file of keyless truncates (a Debezium truncate names no key) fits any key: `[]` is left out.
-  const keys = new Set(found.filter((f) => f.name === 'cdclake.key' && f.value !== '[]').map((f) => f.value));
+  const keys = new Set(named.filter((f) => f.name === 'cdclake.key' && f.value !== '[]').map((f) => f.value));
   if (tables.size !== 1 || keys.size > 1 || schemas.size > 1) {
     throw new CdcError(
       ErrorCode.RAW_METADATA,

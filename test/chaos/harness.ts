@@ -112,8 +112,9 @@ class Supervisor {
     void child.exited.then((code) => {
       if (this.planned.has(child)) return;
       const tail = child.output().split('\n').slice(-40).join('\n');
-      this.unplanned.push(`${role} exited ${code} on its own:\n${tail}`);
-      this.print(`!! ${role} exited ${code} on its own; starting it again`);
+      const how = code ?? child.process.signalCode;
+      this.unplanned.push(`${role} exited ${how} on its own:\n${tail}`);
+      this.print(`!! ${role} exited ${how} on its own; starting it again`);
       if (this.running.get(role) === child) setTimeout(() => this.start(role), 2000);
     });
   }

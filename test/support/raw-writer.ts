@@ -26,6 +26,9 @@ export interface RawObjectSpec {
   first?: bigint;
   last?: bigint;
   metadataTable?: string;
+  metadataSchema?: string;
+  /** An object with the columns and metadata but no row (the events only give it its columns). */
+  noRows?: boolean;
 }
 
 function sqlValue(value: string | number | bigint | boolean | null | undefined): string {
@@ -59,8 +62,9 @@ export async function writeRawObject(config: Config, spec: RawObjectSpec): Promi
   const duck = await openDuckDB(config);
   try {
     await duck.connection.run(
-      `COPY (${rows.join(' UNION ALL ')}) TO ${quotedString(`s3://${config.S3_BUCKET}/${key}`)} ` +
-        `(FORMAT parquet, KV_METADATA {'cdclake.schema': 'public', 'cdclake.table': ${quotedString(spec.metadataTable ?? spec.table)}, ` +
+      `COPY (SELECT * FROM (${rows.join(' UNION ALL ')}) ${spec.noRows === true ? 'LIMIT 0' : ''}) ` +
+        `TO ${quotedString(`s3://${config.S3_BUCKET}/${key}`)} ` +
+        `(FORMAT parquet, KV_METADATA {'cdclake.schema': ${quotedString(spec.metadataSchema ?? 'public')}, 'cdclake.table': ${quotedString(spec.metadataTable ?? spec.table)}, ` +
         `'cdclake.key': ${quotedString(JSON.stringify(spec.key))}})`,
     );
   } finally {

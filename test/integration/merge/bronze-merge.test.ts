@@ -211,3 +211,31 @@ test.each(['merge', 'delete-insert'] as const)(
     expect(state[0]).toMatchObject({ n: 501n, live: 500n, seven: 'seven' });
   },
 );
+
+test('an object with no rows that names no table (an empty batch) is merged past, beside the objects around it', async () => {
+  const id = uniqueId('mre');
+  const config = lakeTestConfig(id);
+  const topic = `${id}.public.items`;
+  await writeRawObject(
+    config,
+    object(topic, [{ op: 'c', pos: 10, offset: 0, row: { id: 1, name: 'one', amount: '1.10', note: 'a' } }]),
+  );
+  await writeRawObject(config, {
+    ...object(topic, [{ op: 'c', pos: 11, offset: 1, row: { id: 9, name: 'x', amount: '0', note: 'x' } }]),
+    noRows: true,
+    first: 1n,
+    last: 0n,
+    metadataTable: '',
+    metadataSchema: '',
+  });
+  await writeRawObject(
+    config,
+    object(topic, [{ op: 'c', pos: 12, offset: 1, row: { id: 2, name: 'two', amount: '2.20', note: 'b' } }]),
+  );
+  const pass = await mergeOnce(config);
+  expect(pass.failed).toEqual([]);
+  expect(await bronzeState(config, 'items', 'id')).toMatchObject([
+    { id: '1', name: 'one' },
+    { id: '2', name: 'two' },
+  ]);
+});
