@@ -583,7 +583,11 @@ export class RawConsumer {
   private async batchFor(state: PartitionState, shape: ChangeShape): Promise<RawBatch | undefined> {
     let open = state.batch;
     if (open !== undefined && !open.fits(shape)) {
-      await this.flush(state);
+      // Empty: opened for a change's fast path that then took the decoded path with another shape.
+      if (open.rows === 0) {
+        open.discard();
+        state.batch = undefined;
+      } else await this.flush(state);
       open = undefined;
     }
     if (open === undefined) {

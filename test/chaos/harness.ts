@@ -7,6 +7,8 @@
 // PostgreSQL), that the raw layer holds every Kafka offset once (or in a dead letter), that no process exited
 // on its own or was left running, and that the slot is confirmed near the source's current position.
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../core/config.ts';
 import { resolveConfig } from '../../core/config.ts';
@@ -92,7 +94,11 @@ class Supervisor {
   private readonly env: Record<string, string>;
   private readonly print: (line: string) => void;
 
-  constructor(config: Config, env: Record<string, string>, print: (line: string) => void) {
+  /** Every process's whole output, one file per role, appended across its restarts. */
+  readonly logDir: string;
+
+  constructor(config: Config, env: Record<string, string>, print: (line: string) => void, logDir: string) {
+    this.logDir = logDir;
     this.config = config;
     this.env = env;
     this.print = print;
@@ -108,6 +114,9 @@ class Supervisor {
       up: ['up'],
     };
     const child = startCdclake(this.config, args[role], this.env);
+    const log = fs.createWriteStream(path.join(this.logDir, `${role}.log`), { flags: 'a' });
+    child.process.stdout?.pipe(log, { end: false });
+    child.process.stderr?.pipe(log, { end: false });
     this.running.set(role, child);
     void child.exited.then((code) => {
       if (this.planned.has(child)) return;
@@ -205,7 +214,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const lab = await startLab(options, id);
   const { config } = lab;
   const env = { LOG_LEVEL: 'warn', PRODUCER_HEARTBEAT_MS: '1000' };
-  const supervisor = new Supervisor(config, env, print);
+  const logDir = path.join(config.CDCLAKE_HOME, 'chaos', id);
+  fs.mkdirSync(logDir, { recursive: true });
+  print(`each process's output: ${logDir}`);
+  const supervisor = new Supervisor(config, env, print, logDir);
   const problems: string[] = [];
   try {
     await prepareSideSchema(config.PG_URL);
@@ -234,6 +246,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       ],
       env,
     );
+    const generatorLog = fs.createWriteStream(path.join(logDir, 'generator.log'));
+    generator.process.stdout?.pipe(generatorLog);
+    generator.process.stderr?.pipe(generatorLog);
     const started = Date.now();
     void generator.exited.then((code) => {
       if (code !== 0) print(`!! the generator exited ${code}`);
