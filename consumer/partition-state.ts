@@ -43,6 +43,11 @@ export class PartitionState {
   ready: Promise<void>;
   /** True while a fetched batch of Kafka records is being added: only that handler touches `batch` then. */
   busy = false;
+  /**
+   * The handler under way, which the next one waits for: kafkajs restarting its runner after a broker
+   * outage can hand the same partition to a new handler while the old one still runs.
+   */
+  handling: Promise<void> | undefined;
   /** The write in flight, if any; writes of one partition run one after another. */
   writing: Promise<void> | undefined;
 

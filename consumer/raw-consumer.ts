@@ -450,13 +450,24 @@ export class RawConsumer {
     const state = this.partitions.get(tp(batch.topic, batch.partition));
     if (state === undefined) return;
     await state.ready;
-    if (state.phase === PartitionPhase.gone) return;
-    state.busy = true;
+    // One handler at a time per partition; records the previous one added are skipped by offset.
+    const previous = state.handling;
+    let release!: () => void;
+    const handling = new Promise<void>((resolve) => (release = resolve));
+    state.handling = handling;
     try {
-      await this.addRecords(state, batch, isRunning, isStale, resolveOffset);
+      await previous;
+      if (state.phase === PartitionPhase.gone) return;
+      state.busy = true;
+      try {
+        await this.addRecords(state, batch, isRunning, isStale, resolveOffset);
+      } finally {
+        state.busy = false;
+        if ((state.phase as PartitionPhase) === PartitionPhase.gone) state.discard();
+      }
     } finally {
-      state.busy = false;
-      if ((state.phase as PartitionPhase) === PartitionPhase.gone) state.discard();
+      release();
+      if (state.handling === handling) state.handling = undefined;
     }
     this.lag.set(Number(state.highWatermark - state.consumed), {
       topic: state.topic,

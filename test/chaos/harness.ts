@@ -219,11 +219,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   print(`each process's output: ${logDir}`);
   const supervisor = new Supervisor(config, env, print, logDir);
   const problems: string[] = [];
+  let generator: Child | undefined;
   try {
     await prepareSideSchema(config.PG_URL);
     const events = INITIAL.products + INITIAL.customers + INITIAL.orders + options.changes;
     const rate = Math.max(100, Math.ceil(events / seconds));
-    const generator = startCdclake(
+    generator = startCdclake(
       config,
       [
         'produce',
@@ -290,12 +291,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     let bronze: TableDifference[] = [];
     const deadline = Date.now() + 15 * 60_000;
     let equal = false;
+    let said = '';
+    let lastSaid = 0;
     while (Date.now() < deadline) {
-      bronze = await compareBronzeWithPostgres(config, tables).catch(() => []);
-      equal =
-        bronze.length === tables.length &&
-        bronze.every((d) => d.onlyInBronze === 0 && d.onlyInPostgres === 0);
+      let state: string;
+      try {
+        bronze = await withTimeout(compareBronzeWithPostgres(config, tables), 120_000, 'comparing bronze');
+        equal = bronze.every((d) => d.onlyInBronze === 0 && d.onlyInPostgres === 0);
+        state = bronze
+          .filter((d) => d.onlyInBronze > 0 || d.onlyInPostgres > 0)
+          .map((d) => `${d.table} (${d.onlyInBronze} only in bronze, ${d.onlyInPostgres} only in PostgreSQL)`)
+          .join(', ');
+      } catch (error: unknown) {
+        state = `comparing failed: ${error instanceof Error ? error.message : String(error)}`;
+      }
       if (equal) break;
+      // What keeps the lake from the source, when it changes or once a minute.
+      if (state !== said || Date.now() - lastSaid > 60_000) {
+        print(`  not yet equal: ${state}`);
+        said = state;
+        lastSaid = Date.now();
+      }
       await sleep(3000);
     }
     const caughtUp = Date.now();
@@ -338,6 +354,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
       problems,
     };
   } finally {
+    generator?.process.kill('SIGKILL');
     await Promise.all(supervisor.roles().map((role) => supervisor.kill(role)));
     await lab.close();
   }
@@ -405,6 +422,14 @@ async function inject(
       return;
     }
   }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function slotLag(config: Config): Promise<number> {
