@@ -50,19 +50,15 @@ const STOP_TIMEOUT_MS = 10_000;
 const SESSION_TIMEOUT_MS = 30_000;
 
 /** Waits for `promise` at most `ms`; a failure or a timeout is logged by the caller's absence of data only. */
-function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
+/** Waits for `promise` (settled either way) or `ms`; false when the time ran out first. */
+function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const settled = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    promise.then(settled, settled);
   });
 }
 
@@ -93,7 +89,7 @@ export class RawConsumer {
   private readonly log: Logger;
   private readonly kafka: Kafka;
   private readonly s3: S3Client;
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly decoder: AvroChangeDecoder;
   private readonly deadLetters: DeadLetters;
   private readonly groupId: string;
@@ -166,7 +162,14 @@ export class RawConsumer {
     this.kafka = createKafka(config, `${config.KAFKA_CLIENT_ID}-consumer`);
     this.s3 = createS3Client(config);
     this.groupId = config.CONSUMER_GROUP ?? `${config.CDC_TOPIC_PREFIX}-raw`;
-    this.consumer = this.kafka.consumer({
+    this.consumer = this.newConsumer();
+    this.decoder = new AvroChangeDecoder(this.kafka, schemasTopic(config));
+    this.deadLetters = new DeadLetters(this.kafka, deadLettersTopic(config));
+  }
+
+  /** The group member; its events count only while it is the current one (see refreshTopics). */
+  private newConsumer(): Consumer {
+    const consumer = this.kafka.consumer({
       groupId: this.groupId,
       // A flush can hold a batch handler for seconds on a busy machine; heartbeats come between batches.
       sessionTimeout: SESSION_TIMEOUT_MS,
@@ -174,12 +177,21 @@ export class RawConsumer {
       heartbeatInterval: 3_000,
       // Small fetches, measured: 1 MB per partition and 4 MB per request read as fast as 16 and 64 MB, and
       // the consumer's peak RSS falls from about 930 MB to 440 MB (kafkajs decodes a whole fetch at once).
-      maxBytesPerPartition: Math.min(1024 * 1024, config.CONSUMER_FETCH_BYTES),
-      maxBytes: config.CONSUMER_FETCH_BYTES,
+      maxBytesPerPartition: Math.min(1024 * 1024, this.config.CONSUMER_FETCH_BYTES),
+      maxBytes: this.config.CONSUMER_FETCH_BYTES,
       maxWaitTimeInMs: 250,
     });
-    this.decoder = new AvroChangeDecoder(this.kafka, schemasTopic(config));
-    this.deadLetters = new DeadLetters(this.kafka, deadLettersTopic(config));
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (consumer === this.consumer) this.onRevoke();
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      if (consumer === this.consumer) this.onAssign(event.payload.memberAssignment);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (consumer === this.consumer && event.payload.restart !== true && this.stopping === undefined)
+        this.failed(event.payload.error);
+    });
+    return consumer;
   }
 
   async run(): Promise<ConsumerSummary> {
@@ -194,13 +206,6 @@ export class RawConsumer {
     if (this.stopping !== undefined) return this.summary();
     this.log.info({ topics, group: this.groupId }, 'consuming');
     await this.consumer.connect();
-    this.consumer.on(this.consumer.events.REBALANCING, () => this.onRevoke());
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) =>
-      this.onAssign(event.payload.memberAssignment),
-    );
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
-      if (event.payload.restart !== true && this.stopping === undefined) this.failed(event.payload.error);
-    });
     if (topics.length > 0) await this.subscribeWhenKnown(topics);
     if (this.stopping !== undefined) {
       await this.stopping;
@@ -281,15 +286,25 @@ export class RawConsumer {
    */
   private async refreshTopics(): Promise<void> {
     try {
-      const added = (await this.matchingTopics()).filter((t) => !this.topics.has(t));
+      let added = (await this.matchingTopics()).filter((t) => !this.topics.has(t));
       if (this.stopping !== undefined || (added.length === 0 && this.subscribed)) return;
       if (added.length > 0)
         this.log.info({ added }, 'new topics match: writing open batches, then joining the group with them');
       this.subscribed = false;
-      await withTimeout(this.consumer.stop(), STOP_TIMEOUT_MS);
+      const stopped = await withTimeout(this.consumer.stop(), STOP_TIMEOUT_MS);
       await this.writeEverything();
       this.onRevoke();
       this.joined = false;
+      if (!stopped) {
+        // Seen after a broker restart: kafkajs's stop waiting on a fetch that never ends. That member would
+        // refuse every new subscription; a new one joins in its place (the group hands its partitions over).
+        this.log.warn({ waitedMs: STOP_TIMEOUT_MS }, 'the Kafka consumer did not stop: replacing it');
+        const wedged = this.consumer;
+        this.consumer = this.newConsumer();
+        void withTimeout(wedged.disconnect(), STOP_TIMEOUT_MS);
+        await this.consumer.connect();
+        added = [...new Set([...this.topics, ...added])];
+      }
       if (this.stopping === undefined) await this.subscribe(added);
     } catch (error: unknown) {
       // A topic created a moment ago may not be known to every broker yet: the next refresh tries again.
