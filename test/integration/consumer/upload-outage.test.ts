@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, onTestFinished, test } from 'vitest';
+import type { Config } from '../../../core/config.ts';
 import { testConfig, uniqueId } from '../../support/fixtures.ts';
 import { startIsolatedMinio, type IsolatedMinio } from '../../support/isolated-minio.ts';
 import { rawOffsetCounts } from '../../support/raw-layer.ts';
@@ -28,6 +29,30 @@ afterAll(async () => {
   await minio?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * Every event of the test's topics lands in its raw prefix exactly once: as many as a reference consumer of
+ * its own group reads from the start into a prefix of its own.
+ */
+async function expectEveryEventOnce(config: Config, id: string): Promise<void> {
+  const reference = testConfig({
+    ...minio.env,
+    CDC_TOPIC_PREFIX: id,
+    RAW_PREFIX: `${id}/reference/`,
+    CONSUMER_GROUP: `${id}-reference`,
+  });
+  await runCdclake(reference, ['consume', '--until-idle']);
+  const expected = await rawOffsetCounts(reference, id);
+  expect(expected.rows).toBeGreaterThan(0);
+  await waitUntil(
+    'every event in raw once',
+    async () => {
+      const counts = await rawOffsetCounts(config, id);
+      return counts.rows === expected.rows && counts.distinct_offsets === counts.rows;
+    },
+    90_000,
+  );
+}
 
 test('consume keeps its batches while S3 restarts and writes each event once when it is back', async () => {
   const id = uniqueId('upo');
@@ -73,24 +98,7 @@ test('consume keeps its batches while S3 restarts and writes each event once whe
   expect(consumer.process.exitCode).toBeNull();
   await minio.up();
 
-  // The reference: a consumer of its own group reading the same topics from the start, into its own prefix.
-  const reference = testConfig({
-    ...minio.env,
-    CDC_TOPIC_PREFIX: id,
-    RAW_PREFIX: `${id}/reference/`,
-    CONSUMER_GROUP: `${id}-reference`,
-  });
-  await runCdclake(reference, ['consume', '--until-idle']);
-  const expected = await rawOffsetCounts(reference, id);
-  expect(expected.rows).toBeGreaterThan(0);
-  await waitUntil(
-    'every event in raw once',
-    async () => {
-      const counts = await rawOffsetCounts(config, id);
-      return counts.rows === expected.rows && counts.distinct_offsets === counts.rows;
-    },
-    90_000,
-  );
+  await expectEveryEventOnce(config, id);
   consumer.process.kill('SIGTERM');
   expect(await consumer.exited).toBe(0);
 }, 240_000);
@@ -133,23 +141,7 @@ test('consume started while S3 is down waits at its partitions’ resume point, 
   } finally {
     await minio.up();
   }
-  const reference = testConfig({
-    ...minio.env,
-    CDC_TOPIC_PREFIX: id,
-    RAW_PREFIX: `${id}/reference/`,
-    CONSUMER_GROUP: `${id}-reference`,
-  });
-  await runCdclake(reference, ['consume', '--until-idle']);
-  const expected = await rawOffsetCounts(reference, id);
-  expect(expected.rows).toBeGreaterThan(0);
-  await waitUntil(
-    'every event in raw once',
-    async () => {
-      const counts = await rawOffsetCounts(config, id);
-      return counts.rows === expected.rows && counts.distinct_offsets === counts.rows;
-    },
-    90_000,
-  );
+  await expectEveryEventOnce(config, id);
   consumer.process.kill('SIGTERM');
   expect(await consumer.exited).toBe(0);
 }, 240_000);
