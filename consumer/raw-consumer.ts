@@ -360,6 +360,11 @@ export class RawConsumer {
   /** A rebalance began: stop writing at once; what was buffered will be read again by the new owner. */
   private onRevoke(): void {
     this.generation++;
+    if (this.partitions.size > 0)
+      this.log.info(
+        { partitions: this.partitions.size },
+        'the group is rebalancing: open batches dropped and uploads under way abandoned, for the next owners',
+      );
     this.idleSince = undefined;
     this.uploads.abort();
     this.uploads = uploadsController();
@@ -842,7 +847,14 @@ export class RawConsumer {
       try {
         await batch.write(file);
         if (generation !== this.generation) return;
-        const bytes = await this.uploadPatiently(key, file, signal, generation);
+        let bytes: number;
+        try {
+          bytes = await this.uploadPatiently(key, file, signal, generation);
+        } catch (error: unknown) {
+          // Abandoned for a rebalance: the partition's next owner reads the batch again; nothing to report.
+          if (signal.aborted || generation !== this.generation) return;
+          throw error;
+        }
         this.filesWritten.inc(1, { topic: state.topic });
         this.bytesWritten.inc(bytes, { topic: state.topic });
         this.options.onWritten?.(state.topic);
