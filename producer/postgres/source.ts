@@ -461,16 +461,21 @@ export class PostgresSource {
   }
 
   private async publishSchemas(): Promise<void> {
-    const entries = [];
+    const entries = new Map<string, string>();
     for (const { codec } of [...this.byName.values(), ...this.chunkCodecs.values()]) {
       for (const schema of [codec.key, codec.value]) {
         const key = fingerprintToHex(schema.fingerprint);
-        if (this.publishedFingerprints.has(key)) continue;
-        this.publishedFingerprints.add(key);
-        entries.push({ key, value: schema.json });
+        if (!this.publishedFingerprints.has(key)) entries.set(key, schema.json);
       }
     }
-    await writeEntries(this.kafka, schemasTopic(this.config), entries);
+    await writeEntries(
+      this.kafka,
+      schemasTopic(this.config),
+      [...entries].map(([key, value]) => ({ key, value })),
+    );
+    // Marked only once Kafka has them: a write that failed (a broker restarting) is tried again next time,
+    // never skipped while events written with those schemas go out.
+    for (const key of entries.keys()) this.publishedFingerprints.add(key);
   }
 
   /**
