@@ -12,7 +12,7 @@ import { Metrics } from '../core/metrics.ts';
 import { renderSql } from '../core/sql-files.ts';
 import { createS3Client } from '../core/s3.ts';
 import { s3Failure } from '../core/s3-failure.ts';
-import { readCheckpoints } from './checkpoints.ts';
+import { PRUNE_SUPERSEDED_AT, pruneCheckpoints, readCheckpoints, supersededRows } from './checkpoints.ts';
 import { compactLake } from './maintenance.ts';
 import { openLake } from './lake.ts';
 import { Leases } from './leases.ts';
@@ -199,6 +199,7 @@ export class MergeJob {
         this.log.error({ err, topic }, 'merge of this topic failed; the other topics go on');
       }
     }
+    if (supersededRows(checkpoints) >= PRUNE_SUPERSEDED_AT) await this.pruneCheckpoints(connection, leases);
     if (this.withModels && options.models !== false) {
       const refresh = await leases.ifFree('models', () =>
         this.models.refresh(connection, changedTables, this.log),
@@ -249,6 +250,23 @@ export class MergeJob {
           ]),
     ];
     this.metrics.setUnhealthy(problems.length === 0 ? undefined : problems.join('; '));
+  }
+
+  /**
+   * The checkpoint rows newer ones supersede, deleted by one process at a time. The merges just committed
+   * stand whatever happens here: a conflict with a concurrent merge's append, or any failure, leaves the rows
+   * to a later pass.
+   */
+  private async pruneCheckpoints(connection: DuckDBConnection, leases: Leases): Promise<void> {
+    try {
+      const pruned = await leases.ifFree('checkpoints', async () => {
+        await pruneCheckpoints(connection);
+        return true;
+      });
+      if (pruned !== undefined) this.log.debug('superseded checkpoint rows pruned');
+    } catch (error: unknown) {
+      this.log.warn({ err: error }, 'superseded checkpoint rows not pruned; a later pass tries again');
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 -- The lake's schemas, and cdclake's own bookkeeping: per raw topic partition, how far its objects are
 -- merged (the next offset, and the key of the last object merged, where the next listing starts after).
--- The checkpoint changes in the same DuckLake transaction as the bronze table it belongs to.
+-- The checkpoint changes in the same DuckLake transaction as the bronze table it belongs to, as a new row:
+-- the newest row of a partition is its checkpoint (read-checkpoints.sql).
 CREATE SCHEMA IF NOT EXISTS lake.bronze;
 CREATE SCHEMA IF NOT EXISTS lake.silver;
 CREATE SCHEMA IF NOT EXISTS lake.gold;

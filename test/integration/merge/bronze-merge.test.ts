@@ -112,7 +112,7 @@ test.each([
     });
     const [checkpoint] = await queryLake<{ next_offset: bigint; table_name: string }>(
       config,
-      'SELECT next_offset, table_name FROM cdclake.checkpoints',
+      'SELECT next_offset, table_name FROM cdclake.checkpoints ORDER BY next_offset DESC LIMIT 1',
     );
     expect(checkpoint).toMatchObject({ next_offset: 9n, table_name: 'items' });
   },
