@@ -1,4 +1,4 @@
-// `npm run services -- up|down|status|logs|env`: the real Kafka, MinIO and PostgreSQL on a machine
+// `npm run services -- install|up|down|status|logs|env`: the real Kafka, MinIO and PostgreSQL on a machine
 // without Docker. Idempotent: a second `up` finds them running and returns once they answer.
 
 import fs from 'node:fs';
@@ -64,8 +64,8 @@ async function ports(): Promise<Required<ServiceState>> {
   return full;
 }
 
-async function up(): Promise<void> {
-  const started = Date.now();
+/** Everything the services need, installed and cached under CDCLAKE_HOME; nothing started. */
+async function install(): Promise<void> {
   say(`home ${home.root}`);
   await Promise.all([
     step(`DuckDB ${DUCKDB_VERSION} extensions`, () =>
@@ -75,6 +75,11 @@ async function up(): Promise<void> {
     step(`Kafka ${KAFKA_VERSION} jars`, () => installKafka(home)),
     step(`MinIO build (${MINIO_MODULE})`, () => installMinio(home)),
   ]);
+}
+
+async function up(): Promise<void> {
+  const started = Date.now();
+  await install();
   const p = await ports();
   await Promise.all([
     step(`PostgreSQL up on ${p.postgres.port}`, async () => {
@@ -159,6 +164,10 @@ function logs(which: string | undefined): void {
 const [command, argument] = process.argv.slice(2);
 try {
   switch (command) {
+    case 'install':
+      await install();
+      say('installed; start the services with: npm run services -- up');
+      break;
     case 'up':
       await up();
       break;
@@ -202,7 +211,7 @@ try {
       break;
     default:
       process.stderr.write(
-        'usage: npm run services -- up | down | status | logs [kafka|minio|postgres] | env | extensions | docker up|images|down|env\n',
+        'usage: npm run services -- install | up | down | status | logs [kafka|minio|postgres] | env | extensions | docker up|images|down|env\n',
       );
       process.exitCode = 2;
   }
