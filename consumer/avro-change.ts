@@ -2,6 +2,7 @@
 // the schemas topic (re-read when an unknown fingerprint shows up), the column types come from it.
 
 import type { Kafka } from 'kafkajs';
+import type { Logger } from '../core/logger.ts';
 import { SchemaStore } from '../core/events/schema-store.ts';
 import { isSingleObject, readFingerprint } from '../core/events/single-object.ts';
 import type { ColumnDef, ColumnType } from '../core/events/types.ts';
@@ -68,6 +69,22 @@ interface WriterInfo {
 const SCHEMA_WAIT_MS = 20_000;
 const SCHEMA_RETRY_MS = 250;
 
+/**
+ * What becomes of a record whose writer schema was not known: decoded once the schema is known; a dead
+ * letter only once a complete read of the schemas topic, after the record has waited `patienceMs`, still
+ * lacks it. While the topic cannot be read (a broker restarting), nothing can say the schema is missing:
+ * the record waits.
+ */
+export function schemaVerdict(
+  known: boolean,
+  read: boolean,
+  waitedMs: number,
+  patienceMs: number,
+): 'decode' | 'dead' | 'wait' {
+  if (known) return 'decode';
+  return read && waitedMs >= patienceMs ? 'dead' : 'wait';
+}
+
 export class AvroChangeDecoder {
   private readonly store = new SchemaStore();
   private readonly writers = new Map<bigint, WriterInfo>();
@@ -80,26 +97,36 @@ export class AvroChangeDecoder {
   private readonly kafka: Kafka;
   private readonly schemasTopic: string;
   private lastRefresh = 0;
-  private refreshing: Promise<void> | undefined;
+  private refreshing: Promise<boolean> | undefined;
+  private readonly log: Logger | undefined;
   private readonly missing = new Set<bigint>();
 
-  constructor(kafka: Kafka, schemasTopic: string) {
+  constructor(kafka: Kafka, schemasTopic: string, log?: Logger) {
     this.kafka = kafka;
     this.schemasTopic = schemasTopic;
+    this.log = log;
   }
 
   static handles(value: Buffer): boolean {
     return isSingleObject(value);
   }
 
-  /** Reads the schemas topic again; calls made while a read runs share it. */
-  refresh(): Promise<void> {
+  /**
+   * Reads the schemas topic again; calls made while a read runs share it. False when it could not be read
+   * to its end (the schemas known so far stay known).
+   */
+  refresh(): Promise<boolean> {
     this.refreshing ??= (async () => {
       try {
-        const entries = await readEntries(this.kafka, this.schemasTopic).catch(
-          () => new Map<string, string>(),
-        );
+        const entries = await readEntries(this.kafka, this.schemasTopic);
         for (const schema of entries.values()) this.store.add(schema);
+        return true;
+      } catch (error: unknown) {
+        this.log?.warn(
+          { err: error, topic: this.schemasTopic },
+          'the schemas topic could not be read; records of a writer schema not known yet wait for it',
+        );
+        return false;
       } finally {
         this.lastRefresh = Date.now();
         this.refreshing = undefined;
@@ -128,19 +155,17 @@ export class AvroChangeDecoder {
   }
 
   private async waitForSchemas(key: Buffer | null, value: Buffer): Promise<DecodedChange> {
-    // A schema waited for in vain is not waited for again: later records of it go to dead letters at once.
+    // A schema waited for in vain is not waited for again: one complete read without it decides.
     const fingerprint = readFingerprint(value);
-    if (this.missing.has(fingerprint)) return this.refresh().then(() => this.decodeKnown(key, value));
-    const deadline = Date.now() + SCHEMA_WAIT_MS;
-    for (;;) {
+    const patienceMs = this.missing.has(fingerprint) ? 0 : SCHEMA_WAIT_MS;
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
       const wait = this.lastRefresh + SCHEMA_RETRY_MS - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      await this.refresh();
-      if (this.known(key, value)) return this.decodeKnown(key, value);
-      if (Date.now() >= deadline) {
-        this.missing.add(fingerprint);
-        return this.decodeKnown(key, value);
-      }
+      if (attempt > 0 && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const read = await this.refresh();
+      const verdict = schemaVerdict(this.known(key, value), read, Date.now() - started, patienceMs);
+      if (verdict === 'dead') this.missing.add(fingerprint);
+      if (verdict !== 'wait') return this.decodeKnown(key, value);
     }
   }
 
