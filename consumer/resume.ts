@@ -3,7 +3,14 @@
 // commit starts at or after it.
 
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../core/config.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
+import { kafkaAccessError } from '../core/kafka/access-errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { s3Failure } from '../core/s3-failure.ts';
+import type { PartitionState } from './partition-state.ts';
+import { retryDelayMs } from './partition-writer.ts';
 import {
   gapKey,
   gapsPrefix,
@@ -138,4 +145,141 @@ export async function handleRetentionGap(
       }),
     }),
   );
+}
+
+export interface ResumeContext {
+  kafka: Kafka;
+  s3: S3Client;
+  config: Config;
+  groupId: string;
+  log: Logger;
+  /** False once the assignment this resume belongs to is over (a rebalance began). */
+  current: () => boolean;
+  /** A listing about to be tried again. */
+  retried: () => void;
+  /** Offsets skipped over a retention gap (CONSUMER_ACCEPT_GAP). */
+  skipped: (count: number) => void;
+}
+
+/**
+ * An assigned partition's next offset: after its last object in S3 (the committed offset only a hint), or
+ * Kafka's log start when retention deleted what came before (handleRetentionGap). Undefined when the
+ * assignment ended meanwhile. The partition's high watermark is set on `state` on the way.
+ */
+export async function resumePartition(
+  ctx: ResumeContext,
+  state: PartitionState,
+): Promise<bigint | undefined> {
+  const { s3, config, log } = ctx;
+  const { hint, low, high } = await kafkaPatiently(ctx, state, () => kafkaOffsets(ctx, state));
+  state.highWatermark = high;
+  // Listed twice: an upload of the previous owner, aborted when the rebalance began, may still land.
+  const list = (): Promise<ResumePoint> =>
+    listPatiently(ctx, state, (listingStarted) =>
+      findResumePoint(s3, config.S3_BUCKET, config.RAW_PREFIX, state.topic, state.partition, hint).catch(
+        (error: unknown) => {
+          const key = partitionPrefix(config.RAW_PREFIX, state.topic, state.partition);
+          throw s3Failure(error, 'listing of', { bucket: config.S3_BUCKET, key }, config, listingStarted);
+        },
+      ),
+    );
+  await list();
+  await new Promise((r) => setTimeout(r, 200));
+  const point = await list();
+  let next = point.next ?? low;
+  if (next < low) {
+    const gap = { topic: state.topic, partition: state.partition, first: next, last: low - 1n };
+    await handleRetentionGap(s3, config.S3_BUCKET, config.RAW_PREFIX, gap, config.CONSUMER_ACCEPT_GAP);
+    ctx.skipped(Number(low - next));
+    log.warn(
+      { ...gap, first: gap.first.toString(), last: gap.last.toString() },
+      "offsets deleted by Kafka's retention before they reached raw are skipped (CONSUMER_ACCEPT_GAP)",
+    );
+    next = low;
+  }
+  if (!ctx.current()) return undefined;
+  log.info(
+    { topic: state.topic, partition: state.partition, next: next.toString(), objects: point.listed },
+    'partition resumes',
+  );
+  return next;
+}
+
+/** The group's committed offset of the partition (a hint) and the partition's log start and end. */
+async function kafkaOffsets(
+  ctx: ResumeContext,
+  state: PartitionState,
+): Promise<{ hint: bigint | undefined; low: bigint; high: bigint }> {
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId: ctx.groupId, topics: [state.topic] });
+    const offset = committed?.partitions.find((p) => p.partition === state.partition)?.offset;
+    const offsets = await admin.fetchTopicOffsets(state.topic);
+    const bounds = offsets.find((o) => o.partition === state.partition);
+    return {
+      hint: offset === undefined || offset === '-1' ? undefined : BigInt(offset),
+      low: BigInt(bounds?.low ?? '0'),
+      high: BigInt(bounds?.high ?? '0'),
+    };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Kafka's side of a resume, tried again while the brokers are away (a broker restarting as the group
+ * rejoins), as listings are: after retryDelayMs, for up to CONSUMER_UPLOAD_RETRY_MS. A refusal (SASL
+ * credentials, TLS trust) and a rebalance under way end it at once.
+ */
+async function kafkaPatiently<T>(
+  ctx: ResumeContext,
+  state: PartitionState,
+  read: () => Promise<T>,
+): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error: unknown) {
+      const refused = kafkaAccessError(error, ctx.config);
+      if (refused !== undefined) throw refused;
+      if (!ctx.current() || Date.now() - started >= ctx.config.CONSUMER_UPLOAD_RETRY_MS) throw error;
+      const waitMs = retryDelayMs(attempt);
+      ctx.log.warn(
+        { err: error, topic: state.topic, partition: state.partition, attempt, retryInMs: waitMs },
+        "reading the partition's offsets from Kafka failed; trying again",
+      );
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+  }
+}
+
+/**
+ * A listing at partition assignment, tried again while S3 is unavailable (a store restarting, a network
+ * gone for a while) as uploads are: after retryDelayMs, for up to CONSUMER_UPLOAD_RETRY_MS. A refusal
+ * (credentials, a missing bucket) and a rebalance under way end it at once.
+ */
+async function listPatiently<T>(
+  ctx: ResumeContext,
+  state: PartitionState,
+  list: (startedAt: number) => Promise<T>,
+): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await list(performance.now());
+    } catch (error: unknown) {
+      const elapsed = Date.now() - started;
+      const retriable = error instanceof CdcError && error.retriable;
+      if (!retriable || !ctx.current() || elapsed >= ctx.config.CONSUMER_UPLOAD_RETRY_MS) throw error;
+      const waitMs = retryDelayMs(attempt);
+      ctx.retried();
+      ctx.log.warn(
+        { err: error, topic: state.topic, partition: state.partition, attempt, retryInMs: waitMs },
+        'listing the raw layer failed; trying again',
+      );
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+  }
 }

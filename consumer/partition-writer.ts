@@ -1,0 +1,182 @@
+// Writing a taken batch, in the order that makes it effectively once:
+//
+//   dead letters sent, acknowledged ──► batch written as one Parquet file ──► uploaded under Contract 2's key
+//     ──► offset committed past both
+//
+// The object is what marks its offsets done (a restart resumes after it), so its dead letters are durable
+// first; a crash between the two sends them again. A failed upload keeps the file and is sent again after a
+// growing wait (retryDelayMs) for up to CONSUMER_UPLOAD_RETRY_MS; a rebalance abandons it at once (the
+// partition's next owner reads the batch again), and so does a write for a generation that is over.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { DeadLetters } from './dead-letters.ts';
+import { rawObjectKey } from './object-key.ts';
+import { PartitionPhase, type PartitionState, type TakenBatch } from './partition-state.ts';
+import { uploadFile } from './upload.ts';
+
+/** The wait before attempt `attempt + 1` of a request to a store that is away: 0.5 s, doubling, at most 30 s. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(500 * 2 ** Math.min(attempt - 1, 6), 30_000);
+}
+
+/** Waits `ms`, or until the signal aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export interface PartitionWriterOptions {
+  config: Config;
+  s3: S3Client;
+  deadLetters: DeadLetters;
+  /** Where batches are written before their upload. */
+  tmpDir: string;
+  metrics: Metrics;
+  log: Logger;
+  /** The group generation now: a write begun in an earlier one commits nothing. */
+  generation: () => number;
+  commit: (topic: string, partition: number, offset: bigint) => Promise<void>;
+  /** Called after each object is durable in S3. */
+  onWritten?: (topic: string) => void;
+  /** Called when a taken batch is durable (health: a write that never ends is a stall). */
+  progressed: () => void;
+}
+
+export class PartitionWriter {
+  private readonly options: PartitionWriterOptions;
+  private readonly filesWritten;
+  private readonly bytesWritten;
+  private readonly deadLettered;
+  private readonly retries;
+
+  constructor(options: PartitionWriterOptions) {
+    this.options = options;
+    const { metrics } = options;
+    this.filesWritten = metrics.counter(
+      'cdclake_consumer_files_written_total',
+      'raw Parquet objects written',
+    );
+    this.bytesWritten = metrics.counter(
+      'cdclake_consumer_bytes_written_total',
+      'bytes of raw Parquet written',
+    );
+    this.deadLettered = metrics.counter(
+      'cdclake_consumer_dead_letters_total',
+      'records sent to dead letters',
+    );
+    this.retries = metrics.counter(
+      'cdclake_consumer_upload_retries_total',
+      'raw object uploads that failed and were sent again (CONSUMER_UPLOAD_RETRY_MS)',
+    );
+  }
+
+  get files(): number {
+    return this.filesWritten.total();
+  }
+
+  get deadLetters(): number {
+    return this.deadLettered.total();
+  }
+
+  /** A request to S3 about to be tried again (an upload, or a listing at assignment). */
+  retried(): void {
+    this.retries.inc(1);
+  }
+
+  /** Writes a taken batch of the partition (see the top of this file); `signal` aborts at a rebalance. */
+  async write(state: PartitionState, taken: TakenBatch, signal: AbortSignal): Promise<void> {
+    const { config, deadLetters, tmpDir } = this.options;
+    const { batch, first, last } = taken;
+    if (state.phase === PartitionPhase.gone) {
+      batch?.discard();
+      return;
+    }
+    const generation = this.options.generation();
+    try {
+      await deadLetters.send(taken.deadLetters);
+    } catch (error: unknown) {
+      batch?.discard();
+      throw error;
+    }
+    this.deadLettered.inc(taken.deadLetters.length);
+    // A batch opened for a change that never joined it (its partition handler failed or was cut short) holds
+    // no rows: no object is written for it, since an empty object names no table.
+    if (batch !== undefined && batch.rows === 0) batch.discard();
+    else if (batch !== undefined) {
+      const key = rawObjectKey(config.RAW_PREFIX, state.topic, state.partition, first, last);
+      const file = path.join(tmpDir, `${state.topic}+${state.partition}+${first}.parquet`);
+      try {
+        await batch.write(file);
+        if (generation !== this.options.generation()) return;
+        let bytes: number;
+        try {
+          bytes = await this.uploadPatiently(key, file, signal, generation);
+        } catch (error: unknown) {
+          // Abandoned for a rebalance: the partition's next owner reads the batch again; nothing to report.
+          if (signal.aborted || generation !== this.options.generation()) return;
+          throw error;
+        }
+        this.filesWritten.inc(1, { topic: state.topic });
+        this.bytesWritten.inc(bytes, { topic: state.topic });
+        this.options.onWritten?.(state.topic);
+      } finally {
+        batch.discard();
+        fs.rmSync(file, { force: true });
+      }
+    }
+    this.options.progressed();
+    if (generation !== this.options.generation()) return;
+    state.next = last + 1n;
+    try {
+      await this.options.commit(state.topic, state.partition, last + 1n);
+    } catch (error: unknown) {
+      // The object is durable and S3 is the truth: a lost commit only makes the next resume list a little more.
+      this.options.log.warn(
+        { err: error, topic: state.topic, partition: state.partition },
+        'offset commit failed; S3 holds the progress',
+      );
+    }
+  }
+
+  private async uploadPatiently(
+    key: string,
+    file: string,
+    signal: AbortSignal,
+    generation: number,
+  ): Promise<number> {
+    const { config, s3, log } = this.options;
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await uploadFile(s3, config, key, file, signal);
+      } catch (error: unknown) {
+        const elapsed = Date.now() - started;
+        if (
+          signal.aborted ||
+          generation !== this.options.generation() ||
+          elapsed >= config.CONSUMER_UPLOAD_RETRY_MS
+        )
+          throw error;
+        const waitMs = Math.min(retryDelayMs(attempt), config.CONSUMER_UPLOAD_RETRY_MS - elapsed);
+        this.retried();
+        log.warn(
+          { err: error, key, attempt, retryInMs: waitMs },
+          'upload failed; the batch is kept and sent again',
+        );
+        await abortableSleep(waitMs, signal);
+      }
+    }
+  }
+}
