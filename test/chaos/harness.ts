@@ -346,6 +346,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
         problems.push(
           `raw layer for ${o.topic}: ${o.missing} missing, ${o.duplicated} twice, ${o.unexpected} unexpected`,
         );
+    // Every record of this workload is a valid change: a dead letter here is one the pipeline lost.
+    for (const o of offsets)
+      if (o.deadLettered > 0)
+        problems.push(`raw layer for ${o.topic}: ${o.deadLettered} valid changes sent to dead letters`);
     problems.push(...supervisor.unplanned);
     return {
       seed: options.seed,
