@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { rawObjectKey } from '../consumer/object-key.ts';
+import { rawObjectKey } from '../core/raw-layer/keys.ts';
 import { resolveConfig } from '../core/config.ts';
 import { openDuckDB } from '../core/duckdb.ts';
 import { connectPostgres } from '../core/postgres-client.ts';

@@ -6,7 +6,7 @@
 
 import os from 'node:os';
 import path from 'node:path';
-import { rawObjectKey } from '../consumer/object-key.ts';
+import { rawObjectKey } from '../core/raw-layer/keys.ts';
 import { resolveConfig, type Config } from '../core/config.ts';
 import { openDuckDB } from '../core/duckdb.ts';
 import { createLogger } from '../core/logger.ts';

@@ -15,7 +15,7 @@ import { createLogger } from '../core/logger.ts';
 import { createS3Client } from '../core/s3.ts';
 import { identifier, renderSql } from '../core/sql-files.ts';
 import { MergeJob } from '../merge/merge-job.ts';
-import { listRawObjectsAfter, listRawPartitions, type RawObject } from '../merge/raw-listing.ts';
+import { listRawObjectsAfter, listRawPartitions, type RawObject } from '../core/raw-layer/listing.ts';
 import { runGeneratorWorkload } from '../producer/generator-run.ts';
 import { argNumber, bar, progress, runCdclakeMeasured, table, writeResults, type Stage } from './support.ts';
 

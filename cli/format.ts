@@ -1,11 +1,13 @@
 // Query results for people and for scripts: an aligned text table, JSON (one array of objects) or CSV.
 
+import { CdcError, ErrorCode } from '../core/errors.ts';
+
 export type Format = 'table' | 'json' | 'csv';
 
 export function parseFormat(value: string | undefined): Format {
   const format = value ?? 'table';
   if (format !== 'table' && format !== 'json' && format !== 'csv')
-    throw new Error(`--format ${JSON.stringify(value)}: expected table, json or csv`);
+    throw new CdcError(ErrorCode.USAGE, `--format ${JSON.stringify(value)}: expected table, json or csv`);
   return format;
 }
 

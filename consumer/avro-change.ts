@@ -6,9 +6,9 @@ import type { Logger } from '../core/logger.ts';
 import { SchemaStore } from '../core/events/schema-store.ts';
 import { isSingleObject, readFingerprint } from '../core/events/single-object.ts';
 import type { ColumnDef, ColumnType } from '../core/events/types.ts';
-import { CdcError } from '../core/errors.ts';
+import { CdcError, ErrorCode } from '../core/errors.ts';
 import { readEntries } from '../core/kafka/compacted-topic.ts';
-import { UndecodableRecord, type DecodedChange } from './decoded-change.ts';
+import type { DecodedChange } from './decoded-change.ts';
 import { DirectPlan, type DirectEvent } from './direct-events.ts';
 import { checkColumnName, checkTableName } from './identifiers.ts';
 
@@ -228,9 +228,9 @@ export class AvroChangeDecoder {
       const truncate = event.op === 't';
       const row = truncate ? {} : event.op === 'd' ? event.before : event.after;
       if (row === null)
-        throw new UndecodableRecord('CDC_NO_KEY', `table ${table}: a ${event.op} event without a row image`);
+        throw new CdcError(ErrorCode.NO_KEY, `table ${table}: a ${event.op} event without a row image`);
       if (!truncate && keyColumns.length === 0)
-        throw new UndecodableRecord('CDC_NO_KEY', `table ${table}: the record has no key`);
+        throw new CdcError(ErrorCode.NO_KEY, `table ${table}: the record has no key`);
       return {
         table,
         schema,
@@ -243,9 +243,10 @@ export class AvroChangeDecoder {
         unchanged: truncate ? [] : event.unchanged,
       };
     } catch (error: unknown) {
-      if (error instanceof UndecodableRecord) throw error;
-      if (error instanceof CdcError) throw new UndecodableRecord(error.code, error.message);
-      throw new UndecodableRecord('CDC_DECODE', error instanceof Error ? error.message : String(error));
+      if (error instanceof CdcError) throw error;
+      throw new CdcError(ErrorCode.DECODE, error instanceof Error ? error.message : String(error), {
+        cause: error,
+      });
     }
   }
 
@@ -264,8 +265,8 @@ export class AvroChangeDecoder {
     const columns: ColumnDef[] = fields.map((field) => {
       const mapped = columnType(field.type);
       if (mapped === undefined)
-        throw new UndecodableRecord(
-          'CDC_DECODE',
+        throw new CdcError(
+          ErrorCode.DECODE,
           `table ${table}: column ${field.name} has an Avro type cdclake does not read`,
         );
       return { name: checkColumnName(table, field.name), type: mapped.type, nullable: mapped.nullable };

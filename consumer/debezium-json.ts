@@ -3,7 +3,8 @@
 
 import { Op } from '../core/events/types.ts';
 import type { ColumnDef, ColumnValue, Row } from '../core/events/types.ts';
-import { UndecodableRecord, type DecodedChange } from './decoded-change.ts';
+import type { DecodedChange } from './decoded-change.ts';
+import { CdcError, ErrorCode } from '../core/errors.ts';
 import {
   connectColumn,
   inferredColumn,
@@ -35,7 +36,7 @@ const UNSUPPORTED_OPS = new Map<unknown, string>([['m', 'a logical decoding mess
 
 /**
  * The change in a Debezium record, or null for a tombstone (a JSON `null` value). Throws
- * UndecodableRecord: CDC_DECODE (not JSON, not a change envelope), CDC_UNSUPPORTED_OP (a logical
+ * CdcError: CDC_DECODE (not JSON, not a change envelope), CDC_UNSUPPORTED_OP (a logical
  * decoding message), CDC_INVALID_NAME (a table or column name that is not a plain identifier), CDC_NO_KEY (a delete
  * with neither a record key nor a before image), CDC_UNSUPPORTED_TYPE, CDC_INVALID_VALUE.
  */
@@ -83,8 +84,8 @@ export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedCh
     // No before image (REPLICA IDENTITY NOTHING): the key is all a delete needs.
     decoded = { columns: [...keyImage.columns], row: { ...keyImage.row }, unchanged: [] };
   } else {
-    throw new UndecodableRecord(
-      'CDC_NO_KEY',
+    throw new CdcError(
+      ErrorCode.NO_KEY,
       `table ${table}: a delete with neither a record key nor a before image`,
     );
   }
@@ -97,8 +98,8 @@ export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedCh
       if ((own(decoded.row, column.name) ?? null) === null)
         setColumn(decoded.row, column.name, own(keyImage?.row ?? {}, column.name) ?? null);
     } else if (!known) {
-      throw new UndecodableRecord(
-        'CDC_NO_KEY',
+      throw new CdcError(
+        ErrorCode.NO_KEY,
         `table ${table}: key column ${column.name} is not a column of the after image`,
       );
     }
@@ -117,8 +118,8 @@ export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedCh
   };
 }
 
-function decodeError(message: string): UndecodableRecord {
-  return new UndecodableRecord('CDC_DECODE', message);
+function decodeError(message: string): CdcError {
+  return new CdcError(ErrorCode.DECODE, message);
 }
 
 function opOf(payload: JsonObject): Op {
@@ -129,8 +130,8 @@ function opOf(payload: JsonObject): Op {
   if (unsupported !== undefined) {
     const source = payload.get('source');
     const table = source instanceof Map ? source.get('table') : undefined;
-    throw new UndecodableRecord(
-      'CDC_UNSUPPORTED_OP',
+    throw new CdcError(
+      ErrorCode.UNSUPPORTED_OP,
       `op "${String(op)}" (${unsupported} event${typeof table === 'string' ? ` on table ${JSON.stringify(table)}` : ''}) ` +
         'is not supported: cdclake carries row changes and truncates (c, u, d, r, t)',
     );

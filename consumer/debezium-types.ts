@@ -5,7 +5,7 @@ import { daysFromCivil } from '../core/civil-date.ts';
 import { MAX_DECIMAL_PRECISION } from '../core/events/avro-schema.ts';
 import { bytesToUnscaled, unscaledToDecimal } from '../core/events/decimal.ts';
 import type { ColumnDef, ColumnType, ColumnValue } from '../core/events/types.ts';
-import { UndecodableRecord } from './decoded-change.ts';
+import { CdcError, ErrorCode } from '../core/errors.ts';
 
 /** A JSON number literal that is not an integer (`1.5`, `1e3`), kept as written so nothing is rounded. */
 export class JsonNumber {
@@ -71,18 +71,18 @@ export function isUnavailable(value: Json): boolean {
   );
 }
 
-function invalidValue(where: Where, value: Json, expected: string): UndecodableRecord {
+function invalidValue(where: Where, value: Json, expected: string): CdcError {
   const text = stringifyJson(value);
   const shown = text.length > 80 ? `${text.slice(0, 80)}...` : text;
-  return new UndecodableRecord(
-    'CDC_INVALID_VALUE',
+  return new CdcError(
+    ErrorCode.INVALID_VALUE,
     `table ${where.table} column ${where.column}: value ${shown} is not ${expected}`,
   );
 }
 
-function unsupported(where: Where, type: string, advice: string): UndecodableRecord {
-  return new UndecodableRecord(
-    'CDC_UNSUPPORTED_TYPE',
+function unsupported(where: Where, type: string, advice: string): CdcError {
+  return new CdcError(
+    ErrorCode.UNSUPPORTED_TYPE,
     `table ${where.table} column ${where.column}: Kafka Connect type ${type} is not supported: ${advice}`,
   );
 }
@@ -303,7 +303,7 @@ export function connectColumn(table: string, name: string, field: JsonObject): C
   const logical = field.get('name');
   const nullable = field.get('optional') === true;
   if (typeof physical !== 'string') {
-    throw new UndecodableRecord('CDC_DECODE', `table ${table} column ${name}: the field schema has no type`);
+    throw new CdcError(ErrorCode.DECODE, `table ${table} column ${name}: the field schema has no type`);
   }
   let mapped: Mapped | undefined;
   if (logical === 'org.apache.kafka.connect.data.Decimal' && physical === 'bytes') {
@@ -343,8 +343,8 @@ function decimalColumn(where: Where, parameters: Json | undefined): Mapped {
   const precision = connectScale < 0 ? declared - connectScale : Math.max(declared, connectScale);
   const type = `Decimal(scale ${String(scaleText)}, precision ${String(precisionText)})`;
   if (Number.isNaN(precision) || Number.isNaN(scale))
-    throw new UndecodableRecord(
-      'CDC_DECODE',
+    throw new CdcError(
+      ErrorCode.DECODE,
       `table ${where.table} column ${where.column}: ${type} has no valid scale or precision`,
     );
   if (precision < 1 || precision > MAX_DECIMAL_PRECISION)

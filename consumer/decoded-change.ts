@@ -21,13 +21,3 @@ export interface DecodedChange {
   /** Columns whose value the source did not send (unchanged TOAST): the merge keeps the stored value. */
   unchanged: string[];
 }
-
-/** A record that cannot become a change: it goes to dead letters with this reason and code. */
-export class UndecodableRecord extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'UndecodableRecord';
-    this.code = code;
-  }
-}

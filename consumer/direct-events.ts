@@ -18,6 +18,7 @@ import {
 import { bytesToDecimal, bytesToUnscaled } from '../core/events/decimal.ts';
 import { SINGLE_OBJECT_HEADER_LENGTH } from '../core/events/single-object.ts';
 import type { ColumnDef, Op } from '../core/events/types.ts';
+import { CdcError, ErrorCode } from '../core/errors.ts';
 
 export interface DirectEvent {
   op: Op;
@@ -182,7 +183,7 @@ export class DirectPlan {
       if (plan.nullable) {
         const branch = readNumber(c);
         if (branch === 0) continue;
-        if (branch !== 1) throw new Error(`union index ${branch}`);
+        if (branch !== 1) throw new CdcError(ErrorCode.DECODE, `union index ${branch}`);
       }
       plan.skip(c);
     }

@@ -15,7 +15,7 @@ import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { DeadLetters } from './dead-letters.ts';
-import { rawObjectKey } from './object-key.ts';
+import { rawObjectKey } from '../core/raw-layer/keys.ts';
 import { PartitionPhase, type PartitionState, type TakenBatch } from './partition-state.ts';
 import { uploadFile } from './upload.ts';
 

@@ -11,7 +11,8 @@
 
 import { AvroChangeDecoder } from './avro-change.ts';
 import { decodeDebeziumJson, looksLikeDebeziumJson } from './debezium-json.ts';
-import { UndecodableRecord, type DecodedChange } from './decoded-change.ts';
+import { CdcError, ErrorCode } from '../core/errors.ts';
+import type { DecodedChange } from './decoded-change.ts';
 import type { DirectEvent, DirectPlan } from './direct-events.ts';
 import type { ChangeShape } from './raw-batch.ts';
 
@@ -66,10 +67,7 @@ export class RecordRouter {
   private decodeAny(key: Buffer | null, value: Buffer): DecodedChange | null | Promise<DecodedChange | null> {
     if (AvroChangeDecoder.handles(value)) return this.decoder.decode(key, value);
     if (looksLikeDebeziumJson(value)) return decodeDebeziumJson(key, value);
-    throw new UndecodableRecord(
-      'CDC_DECODE',
-      'neither cdclake Avro (single-object encoding) nor Debezium JSON',
-    );
+    throw new CdcError(ErrorCode.DECODE, 'neither cdclake Avro (single-object encoding) nor Debezium JSON');
   }
 }
 
@@ -80,7 +78,7 @@ function routed(change: DecodedChange | null): DecodedRecord {
 function refused(error: unknown): DecodedRecord {
   return {
     kind: 'dead',
-    code: error instanceof UndecodableRecord ? error.code : 'CDC_DECODE',
+    code: error instanceof CdcError ? error.code : ErrorCode.DECODE,
     reason: error instanceof Error ? error.message : String(error),
   };
 }

@@ -7,18 +7,12 @@ import type { Kafka } from 'kafkajs';
 import type { Config } from '../core/config.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import { kafkaAccessError } from '../core/kafka/access-errors.ts';
+import { listRawObjectsAfter } from '../core/raw-layer/listing.ts';
 import type { Logger } from '../core/logger.ts';
 import { s3Failure } from '../core/s3-failure.ts';
 import type { PartitionState } from './partition-state.ts';
 import { retryDelayMs } from './partition-writer.ts';
-import {
-  gapKey,
-  gapsPrefix,
-  parseGapKey,
-  parseRawObjectKey,
-  partitionPrefix,
-  startAfterFor,
-} from './object-key.ts';
+import { gapKey, gapsPrefix, parseGapKey, partitionPrefix, startAfterFor } from '../core/raw-layer/keys.ts';
 
 export interface ResumePoint {
   /** The next offset to write; undefined when the partition has no object yet. */
@@ -36,23 +30,17 @@ export async function findResumePoint(
   committedHint: bigint | undefined,
 ): Promise<ResumePoint> {
   const prefix = partitionPrefix(root, topic, partition);
-  let startAfter = startAfterFor(root, topic, partition, committedHint ?? 0n);
+  const after = await listRawObjectsAfter(
+    s3,
+    bucket,
+    root,
+    topic,
+    partition,
+    startAfterFor(root, topic, partition, committedHint ?? 0n),
+  );
   let next: bigint | undefined;
-  let listed = 0;
-  for (;;) {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, StartAfter: startAfter, MaxKeys: 1000 }),
-    );
-    for (const object of page.Contents ?? []) {
-      const name = object.Key === undefined ? undefined : parseRawObjectKey(object.Key);
-      if (name === undefined) continue;
-      listed++;
-      if (next === undefined || name.last + 1n > next) next = name.last + 1n;
-    }
-    const last = page.Contents?.at(-1)?.Key;
-    if (page.IsTruncated !== true || last === undefined) break;
-    startAfter = last;
-  }
+  for (const object of after) if (next === undefined || object.last + 1n > next) next = object.last + 1n;
+  const listed = after.length;
   // Nothing after the hint: the committed offset itself is where the last object ended.
   if (next === undefined && committedHint !== undefined && committedHint > 0n) {
     const before = await s3.send(

@@ -11,6 +11,7 @@ import {
 } from '@duckdb/node-api';
 import type { ColumnDef, ColumnType, ColumnValue, TableDef } from './events/types.ts';
 import { quotedIdentifier } from './sql.ts';
+import { CdcError, ErrorCode } from './errors.ts';
 
 export function duckdbType(type: ColumnType): string {
   switch (type.kind) {
@@ -52,9 +53,10 @@ export function columnDefinitions(table: TableDef): string {
 /** Scaled integer of a plain decimal string at `scale`: "-12.5" at scale 2 is -1250n. */
 export function decimalToScaled(text: string, scale: number): bigint {
   const match = /^(-)?(\d+)(?:\.(\d+))?$/.exec(text);
-  if (match === null) throw new Error(`not a decimal: ${JSON.stringify(text)}`);
+  if (match === null) throw new CdcError(ErrorCode.INVALID_VALUE, `not a decimal: ${JSON.stringify(text)}`);
   const fraction = (match[3] ?? '').padEnd(scale, '0');
-  if (fraction.length > scale) throw new Error(`${text} has more than ${scale} fractional digits`);
+  if (fraction.length > scale)
+    throw new CdcError(ErrorCode.INVALID_VALUE, `${text} has more than ${scale} fractional digits`);
   const scaled = BigInt((match[2] ?? '0') + fraction);
   return match[1] === '-' ? -scaled : scaled;
 }

@@ -1,11 +1,16 @@
 // Durations on the command line and in configuration: 500ms, 30s, 5m, 1h, 7d.
 
+import { CdcError, ErrorCode } from './errors.ts';
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function parseDuration(text: string, what: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
   const ms = match === null ? NaN : Number(match[1]) * (UNITS[match[2] as string] as number);
   if (!Number.isFinite(ms) || ms <= 0)
-    throw new Error(`${what} ${JSON.stringify(text)}: expected a duration such as 500ms, 30s, 5m, 1h or 7d`);
+    throw new CdcError(
+      ErrorCode.CONFIG_INVALID,
+      `${what} ${JSON.stringify(text)}: expected a duration such as 500ms, 30s, 5m, 1h or 7d`,
+    );
   return Math.round(ms);
 }

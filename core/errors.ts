@@ -12,6 +12,8 @@ export const ErrorCode = {
   UNSUPPORTED_TYPE: 'CDC_UNSUPPORTED_TYPE',
   INVALID_VALUE: 'CDC_INVALID_VALUE',
   DECODE: 'CDC_DECODE',
+  NO_KEY: 'CDC_NO_KEY',
+  UNSUPPORTED_OP: 'CDC_UNSUPPORTED_OP',
   UNKNOWN_SCHEMA: 'CDC_UNKNOWN_SCHEMA',
   SCHEMA_CONFLICT: 'CDC_SCHEMA_CONFLICT',
   SCHEMA_INCOMPATIBLE: 'CDC_SCHEMA_INCOMPATIBLE',
@@ -34,18 +36,32 @@ export const ErrorCode = {
   POSTGRES_TLS: 'CDC_POSTGRES_TLS',
   POSTGRES_UNAVAILABLE: 'CDC_POSTGRES_UNAVAILABLE',
   LAKE_CATALOG: 'CDC_LAKE_CATALOG',
+  KAFKA_UNAVAILABLE: 'CDC_KAFKA_UNAVAILABLE',
+  /** A command line cdclake does not understand. */
+  USAGE: 'CDC_USAGE',
+  /** cdclake broke one of its own rules: a bug to report, not an input or a service at fault. */
+  INTERNAL: 'CDC_INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** What an error is about, where it applies: the facts logs and dead letters carry beside the message. */
+export interface ErrorFacts {
+  table?: string;
+  topic?: string;
+  partition?: number;
+  offset?: string;
+  [fact: string]: unknown;
+}
 
 export class CdcError extends Error {
   readonly code: ErrorCode;
   readonly retriable: boolean;
-  readonly facts: Readonly<Record<string, unknown>>;
+  readonly facts: Readonly<ErrorFacts>;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { retriable?: boolean; facts?: Record<string, unknown>; cause?: unknown } = {},
+    options: { retriable?: boolean; facts?: ErrorFacts; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CdcError';

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { columnDefinitions } from './duckdb-types.ts';
 import type { TableDef } from './events/types.ts';
 import { quotedIdentifier, quotedString } from './sql.ts';
+import { CdcError, ErrorCode } from './errors.ts';
 
 export const SQL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sql');
 
@@ -42,7 +43,7 @@ export type SqlValue =
 export const literal = (value: string): SqlValue => ({ literal: value });
 export const identifier = (value: string): SqlValue => ({ identifier: value });
 export const integer = (value: number): SqlValue => {
-  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  if (!Number.isSafeInteger(value)) throw new CdcError(ErrorCode.INTERNAL, `not an integer: ${value}`);
   return { integer: value };
 };
 
@@ -50,7 +51,8 @@ export const integer = (value: number): SqlValue => {
 export function renderSql(relative: string, values: Record<string, SqlValue>): string {
   return sqlFile(relative).replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const value = values[name];
-    if (value === undefined) throw new Error(`sql/${relative}: no value for {{${name}}}`);
+    if (value === undefined)
+      throw new CdcError(ErrorCode.INTERNAL, `sql/${relative}: no value for {{${name}}}`);
     if ('literal' in value) return quotedString(value.literal);
     if ('identifier' in value) return quotedIdentifier(value.identifier);
     if ('integer' in value) return String(value.integer);

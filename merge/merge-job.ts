@@ -6,6 +6,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
+import { CdcError, ErrorCode } from '../core/errors.ts';
 import type { DuckSession } from '../core/duckdb.ts';
 import type { Logger } from '../core/logger.ts';
 import { Metrics } from '../core/metrics.ts';
@@ -18,7 +19,7 @@ import { openLake } from './lake.ts';
 import { Leases } from './leases.ts';
 import { mergeTopic, type SortedTables, type TopicMergeResult } from './merge-topic.ts';
 import { ModelSet, type ModelFailure, type ModelRefresh } from './models.ts';
-import { listRawObjectsAfter, listRawPartitions, type RawObject } from './raw-listing.ts';
+import { listRawObjectsAfter, listRawPartitions, type RawObject } from '../core/raw-layer/listing.ts';
 
 /** `work` over every item, at most `limit` at a time; results in the items' order. */
 async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -193,13 +194,14 @@ export class MergeJob {
         if (merged.changed > 0) changedTables.add(merged.table);
         this.log.info(merged, 'merged');
       } catch (error: unknown) {
-        const err = error instanceof Error ? error : new Error(String(error));
+        const err = error instanceof Error ? error : new CdcError(ErrorCode.INTERNAL, String(error));
         result.failed.push({ topic, error: err });
         this.failures.inc(1, { topic });
         this.log.error({ err, topic }, 'merge of this topic failed; the other topics go on');
       }
     }
-    if (supersededRows(checkpoints) >= PRUNE_SUPERSEDED_AT) await this.pruneCheckpoints(connection, leases);
+    if (supersededRows(checkpoints) >= PRUNE_SUPERSEDED_AT)
+      await this.pruneCheckpoints(connection, leases, [...checkpoints.keys(), ...byTopic.keys()]);
     if (this.withModels && options.models !== false) {
       const refresh = await leases.ifFree('models', () =>
         this.models.refresh(connection, changedTables, this.log),
@@ -253,12 +255,22 @@ export class MergeJob {
   }
 
   /**
-   * The checkpoint rows newer ones supersede, deleted by one process at a time. The merges just committed
-   * stand whatever happens here: a conflict with a concurrent merge's append, or any failure, leaves the rows
-   * to a later pass.
+   * The checkpoint rows newer ones supersede, deleted while this process holds the lease of every topic it
+   * knows (so no merge appends meanwhile: DuckLake reports a delete and a concurrent insert on one table as
+   * a conflict, and its retry after a conflict has crashed the process now and then, duckdb/ducklake#1094);
+   * a busy topic leaves the pruning to a later pass. The merges just committed stand whatever happens here.
    */
-  private async pruneCheckpoints(connection: DuckDBConnection, leases: Leases): Promise<void> {
+  private async pruneCheckpoints(
+    connection: DuckDBConnection,
+    leases: Leases,
+    topics: string[],
+  ): Promise<void> {
+    const taken: string[] = [];
     try {
+      for (const topic of [...new Set(topics)].sort()) {
+        if (!(await leases.tryTake(`topic:${topic}`))) return;
+        taken.push(topic);
+      }
       const pruned = await leases.ifFree('checkpoints', async () => {
         await pruneCheckpoints(connection);
         return true;
@@ -266,6 +278,8 @@ export class MergeJob {
       if (pruned !== undefined) this.log.debug('superseded checkpoint rows pruned');
     } catch (error: unknown) {
       this.log.warn({ err: error }, 'superseded checkpoint rows not pruned; a later pass tries again');
+    } finally {
+      for (const topic of taken) await leases.release(`topic:${topic}`).catch(() => undefined);
     }
   }
 

@@ -13,8 +13,8 @@ import { identifier, literal, renderSql, type SqlValue } from '../core/sql-files
 import { quotedIdentifier, quotedString } from '../core/sql.ts';
 import type { Checkpoint } from './checkpoints.ts';
 import { compareTypes, isKnownType } from './lake-types.ts';
-import type { RawObject } from './raw-listing.ts';
-import { META_COLUMNS, PLAIN_IDENTIFIER } from '../consumer/identifiers.ts';
+import type { RawObject } from '../core/raw-layer/listing.ts';
+import { META_COLUMNS, PLAIN_IDENTIFIER } from '../core/raw-layer/columns.ts';
 import { bronzeTableName } from '../core/lake-names.ts';
 
 /** bronze's own columns: a source column of one of these names cannot be stored. */

@@ -8,7 +8,7 @@ import type { Config } from '../core/config.ts';
 import { identifier, literal, renderSql } from '../core/sql-files.ts';
 import { readCheckpoints } from './checkpoints.ts';
 import { listGaps } from '../consumer/resume.ts';
-import { listRawObjectsAfter, listRawPartitions } from './raw-listing.ts';
+import { listRawObjectsAfter, listRawPartitions } from '../core/raw-layer/listing.ts';
 
 export interface TableStatus {
   table: string;

@@ -12,6 +12,7 @@ import { PostgresWriter } from './generator/postgres-writer.ts';
 import { starSchemaTables } from './generator/tables.ts';
 import { generateWorkload } from './generator/workload.ts';
 import { RateLimit } from './rate-limit.ts';
+import { CdcError, ErrorCode } from '../core/errors.ts';
 
 export interface GeneratorFlags {
   target?: string;
@@ -32,7 +33,7 @@ function integerFlag(
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0)
-    throw new Error(`--${name}=${JSON.stringify(value)}: expected a whole number >= 0`);
+    throw new CdcError(ErrorCode.USAGE, `--${name}=${JSON.stringify(value)}: expected a whole number >= 0`);
   return n;
 }
 
@@ -54,7 +55,10 @@ export async function runGeneratorWorkload(
     'change events the generator wrote to its target',
   );
   if (flags.target !== 'kafka' && flags.target !== 'postgres') {
-    throw new Error(`--target must be kafka or postgres, not ${JSON.stringify(flags.target)}`);
+    throw new CdcError(
+      ErrorCode.USAGE,
+      `--target must be kafka or postgres, not ${JSON.stringify(flags.target)}`,
+    );
   }
   const seed = integerFlag('seed', flags.seed, 1) as number;
   const rate = integerFlag('rate', flags.rate, undefined);

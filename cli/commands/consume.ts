@@ -4,6 +4,7 @@ import type { Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { RawConsumer } from '../../consumer/raw-consumer.ts';
 import { onStop } from '../stop.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
 
 export async function consume(
   config: Config,
@@ -15,7 +16,8 @@ export async function consume(
     try {
       topics = new RegExp(flags.topics);
     } catch (error: unknown) {
-      throw new Error(
+      throw new CdcError(
+        ErrorCode.USAGE,
         `--topics=${JSON.stringify(flags.topics)}: not a regular expression (${String(error)})`,
       );
     }

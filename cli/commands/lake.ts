@@ -5,6 +5,7 @@ import type { Config } from '../../core/config.ts';
 import { attachSql } from '../../merge/attach-sql.ts';
 import { openLake } from '../../merge/lake.ts';
 import { compactLake } from '../../merge/maintenance.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
 
 export async function lake(
   config: Config,
@@ -16,7 +17,8 @@ export async function lake(
     return 0;
   }
   if (action !== 'compact')
-    throw new Error(
+    throw new CdcError(
+      ErrorCode.USAGE,
       `lake: unknown action ${JSON.stringify(action)}; expected: cdclake lake compact | attach-sql [--with-secrets]`,
     );
   const session = await openLake(config);

@@ -6,10 +6,11 @@ import { createLogger } from '../../core/logger.ts';
 import { MergeJob } from '../../merge/merge-job.ts';
 import { describePass, MergeLoop } from '../../merge/merge-loop.ts';
 import { onStop } from '../stop.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
 
 export async function merge(config: Config, flags: { once?: boolean; every?: string }): Promise<number> {
   if ((flags.once === true) === (flags.every !== undefined))
-    throw new Error('merge: give exactly one of --once or --every DURATION');
+    throw new CdcError(ErrorCode.USAGE, 'merge: give exactly one of --once or --every DURATION');
   const every = flags.every === undefined ? undefined : parseDuration(flags.every, '--every');
   const log = createLogger('merge', config.LOG_LEVEL);
   const job = new MergeJob(config, log);

@@ -72,5 +72,8 @@ export async function produce(config: Config, flags: ProduceFlags): Promise<numb
     const { runGenerator } = await import('../../producer/generator-run.ts');
     return runGenerator(config, flags, log);
   }
-  throw new Error(`--source must be postgres or generator, not ${JSON.stringify(flags.source)}`);
+  throw new CdcError(
+    ErrorCode.USAGE,
+    `--source must be postgres or generator, not ${JSON.stringify(flags.source)}`,
+  );
 }

@@ -6,6 +6,7 @@ import { openLake } from '../../merge/lake.ts';
 import { DuckDBDecimalValue } from '@duckdb/node-api';
 import { unscaledToDecimal } from '../../core/events/decimal.ts';
 import { formatRows, parseFormat } from '../format.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
 
 /** DuckDB's values as text; decimals with every digit of their scale (12.50, not 12.5). */
 function cellText(value: unknown): unknown {
@@ -19,7 +20,10 @@ export async function query(
   flags: { format?: string },
 ): Promise<number> {
   if (sql === undefined || sql.trim() === '')
-    throw new Error('query: give the SQL to run, e.g. cdclake query "SELECT * FROM gold.monthly_revenue"');
+    throw new CdcError(
+      ErrorCode.USAGE,
+      'query: give the SQL to run, e.g. cdclake query "SELECT * FROM gold.monthly_revenue"',
+    );
   const format = parseFormat(flags.format);
   const lake = await openLake(config);
   try {

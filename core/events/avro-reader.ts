@@ -5,6 +5,7 @@
 // compileReader, and the caller reads with avsc.
 
 import { bytesToDecimal } from './decimal.ts';
+import { CdcError, ErrorCode } from '../errors.ts';
 
 /** The read position in one message; `pos` past `buf.length` means the message ended too soon. */
 export interface Cursor {
@@ -69,7 +70,7 @@ export function readLong(c: Cursor): bigint {
 
 export function readLength(c: Cursor): number {
   const length = readNumber(c);
-  if (length < 0) throw new Error(`a negative length ${length}`);
+  if (length < 0) throw new CdcError(ErrorCode.DECODE, `a negative length ${length}`);
   if (c.pos + length > c.buf.length) throw new TruncatedMessage();
   return length;
 }
@@ -159,7 +160,7 @@ function compile(
     return (c) => {
       const index = readNumber(c);
       if (index === nullIndex) return null;
-      if (index !== 1 - nullIndex) throw new Error(`union index ${index} out of range`);
+      if (index !== 1 - nullIndex) throw new CdcError(ErrorCode.DECODE, `union index ${index} out of range`);
       return other(c);
     };
   }
@@ -234,7 +235,7 @@ function compile(
     const reader: ValueReader = (c) => {
       const index = readNumber(c);
       const symbol = symbols[index];
-      if (symbol === undefined) throw new Error(`enum index ${index} out of range`);
+      if (symbol === undefined) throw new CdcError(ErrorCode.DECODE, `enum index ${index} out of range`);
       return symbol;
     };
     const name = String(schema.name);

@@ -5,6 +5,7 @@ import avsc from 'avsc';
 import type { AvroSchema } from './avro-schema.ts';
 import { BIGINT_LONG } from './bigint-long.ts';
 import { bytesToDecimal, decimalToBytes, widenScale } from './decimal.ts';
+import { CdcError, ErrorCode } from '../errors.ts';
 
 /** Every long, with or without a logical type (timestamps), becomes the bigint long. */
 function bigintLongHook(schema: unknown): avsc.Type | undefined {
@@ -34,11 +35,13 @@ class DecimalType extends avsc.types.LogicalType {
       scale > precision
     ) {
       // avsc then falls back to the underlying bytes, as the specification asks for an invalid logical type.
-      throw new Error(
+      throw new CdcError(
+        ErrorCode.INVALID_VALUE,
         `invalid decimal precision ${String(schema.precision)} or scale ${String(schema.scale)}`,
       );
     }
-    if (this.underlyingType.typeName !== 'bytes') throw new Error('cdclake reads decimals on bytes only');
+    if (this.underlyingType.typeName !== 'bytes')
+      throw new CdcError(ErrorCode.INVALID_VALUE, 'cdclake reads decimals on bytes only');
     this.precision = precision;
     this.scale = scale;
   }

@@ -4,6 +4,7 @@
 import type { ColumnValue, Row, TableDef } from '../../core/events/types.ts';
 import type { GeneratedChange } from './change-sink.ts';
 import { starSchemaTables } from './tables.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
 
 /** A row's key: the key column's value, or for a composite key its values joined by U+0000. */
 export type RowKey = ColumnValue;
@@ -26,7 +27,10 @@ function sameRow(a: Row, b: Row): boolean {
 }
 
 function fail(change: GeneratedChange, key: RowKey, problem: string): never {
-  throw new Error(`${change.table.name} ${String(key)} at pos ${change.pos} (${change.op}): ${problem}`);
+  throw new CdcError(
+    ErrorCode.INTERNAL,
+    `${change.table.name} ${String(key)} at pos ${change.pos} (${change.op}): ${problem}`,
+  );
 }
 
 /**

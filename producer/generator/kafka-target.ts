@@ -11,6 +11,7 @@ import { ensureTopics, schemasTopic, tableTopic } from '../../core/kafka/topics.
 import { Publisher, type OutgoingRecord, type PublisherOptions } from '../publisher.ts';
 import type { GeneratedChange } from './change-sink.ts';
 import { starSchemaTables } from './tables.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
 
 export interface KafkaTarget {
   write(changes: readonly GeneratedChange[]): Promise<void>;
@@ -52,7 +53,7 @@ export async function openKafkaTarget(
       const nowMs = BigInt(Date.now());
       for (const change of changes) {
         const target = codecs.get(change.table.name);
-        if (target === undefined) throw new Error(`no codec for ${change.table.name}`);
+        if (target === undefined) throw new CdcError(ErrorCode.INTERNAL, `no codec for ${change.table.name}`);
         const event = generatedEvent(change, startedMs, nowMs);
         const key = target.codec.encodeKey((change.after ?? change.before) as Row);
         records.push({ topic: target.topic, key, value: target.codec.encodeEvent(event) });

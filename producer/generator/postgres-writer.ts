@@ -126,7 +126,8 @@ export class PostgresWriter {
     if (this.finished.length === 0) return;
     const transactions = `[${this.finished.join(',')}]`;
     this.finished = [];
-    if (this.client === undefined) throw new Error('PostgresWriter.write before connect');
+    if (this.client === undefined)
+      throw new CdcError(ErrorCode.INTERNAL, 'PostgresWriter.write before connect');
     let lostAt: number | undefined;
     let delay = FIRST_RETRY_MS;
     for (let attempt = 1; ; attempt++) {

@@ -1,6 +1,8 @@
 // A small, fast, seeded pseudo-random generator (sfc32, seeded through splitmix32) for the workload.
 // Pure 32-bit integer arithmetic, so a seed gives the same sequence on every machine and Node version.
 
+import { CdcError, ErrorCode } from '../../core/errors.ts';
+
 const TWO_POW_32 = 4294967296;
 
 /** splitmix32: spreads one 32-bit word into well-mixed state words. */
@@ -20,7 +22,8 @@ export class Random {
 
   /** `seed` is any safe integer; its high and low 32 bits both count. */
   constructor(seed: number) {
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed))
+      throw new CdcError(ErrorCode.USAGE, `seed must be a safe integer, got ${seed}`);
     let s = (seed >>> 0) ^ Math.imul(Math.floor(seed / TWO_POW_32) | 0, 0x85ebca6b);
     const words: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -72,7 +75,7 @@ export class Random {
  */
 export function percentTable(weights: readonly number[]): Uint8Array {
   const total = weights.reduce((sum, w) => sum + w, 0);
-  if (total !== 100) throw new RangeError(`weights must add up to 100, got ${total}`);
+  if (total !== 100) throw new CdcError(ErrorCode.INTERNAL, `weights must add up to 100, got ${total}`);
   const table = new Uint8Array(100);
   let at = 0;
   weights.forEach((weight, value) => {

@@ -202,7 +202,7 @@ export class IncrementalSnapshot {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
-    for (const open of this.windows.values()) open.failed(new Error('stopping'));
+    for (const open of this.windows.values()) open.failed(new CdcError(ErrorCode.INTERNAL, 'stopping'));
     this.windows.clear();
     await Promise.allSettled(this.workers);
   }

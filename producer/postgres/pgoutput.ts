@@ -2,6 +2,8 @@
 // PostgreSQL's text, so cdclake converts them itself with exact types. An unchanged TOASTed value is
 // kept apart from null.
 
+import { CdcError, ErrorCode } from '../../core/errors.ts';
+
 export type TupleValue = { kind: 'null' } | { kind: 'unchanged' } | { kind: 'text'; text: string };
 
 export interface RelationColumn {
@@ -94,7 +96,11 @@ function readTuple(reader: Reader): TupleValue[] {
     else if (kind === 0x74) {
       const length = reader.i32();
       values[i] = { kind: 'text', text: reader.bytes(length).toString('utf8') };
-    } else throw new Error(`pgoutput: unexpected tuple value kind ${String.fromCharCode(kind)}`);
+    } else
+      throw new CdcError(
+        ErrorCode.SOURCE_STREAM,
+        `pgoutput: unexpected tuple value kind ${String.fromCharCode(kind)}`,
+      );
   }
   return values;
 }
@@ -154,7 +160,8 @@ export function parsePgoutput(buffer: Buffer): PgoutputMessage {
         before = readTuple(reader);
         marker = String.fromCharCode(reader.u8());
       }
-      if (marker !== 'N') throw new Error(`pgoutput: update without new tuple (${marker})`);
+      if (marker !== 'N')
+        throw new CdcError(ErrorCode.SOURCE_STREAM, `pgoutput: update without new tuple (${marker})`);
       return { tag: 'update', relationOid, before, beforeIsKeyOnly, after: readTuple(reader) };
     }
     case 'D': {

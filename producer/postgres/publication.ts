@@ -97,7 +97,8 @@ export async function createSlotWithSnapshot(
       ),
     );
     const row = result.rows[0];
-    if (row === undefined) throw new Error('CREATE_REPLICATION_SLOT returned nothing');
+    if (row === undefined)
+      throw new CdcError(ErrorCode.SOURCE_SLOT, 'CREATE_REPLICATION_SLOT returned nothing');
     return {
       consistentPoint: lsnToBigInt(row.consistent_point),
       snapshotName: row.snapshot_name ?? '',

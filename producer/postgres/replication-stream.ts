@@ -79,7 +79,10 @@ export class ReplicationStream {
         `START_REPLICATION SLOT ${quotedIdentifier(slot)} LOGICAL 0/0 ` +
         `(proto_version '1', publication_names ${quotedString(publication)}, messages 'true')`;
       client.query(start).then(
-        () => (this.stopped ? resolve() : reject(new Error('replication stream ended'))),
+        () =>
+          this.stopped
+            ? resolve()
+            : reject(new CdcError(ErrorCode.SOURCE_STREAM, 'replication stream ended', { retriable: true })),
         (error: unknown) => this.failure?.(wrapStartError(error, slot)),
       );
     });

@@ -8,7 +8,8 @@ import { fromText } from './text-values.ts';
 
 function convert(table: TableDef, index: number, text: string): Row[string] {
   const column = table.columns[index];
-  if (column === undefined) throw new Error(`no column ${index} in ${table.schema}.${table.name}`);
+  if (column === undefined)
+    throw new CdcError(ErrorCode.INTERNAL, `no column ${index} in ${table.schema}.${table.name}`);
   try {
     return fromText(column.type, text);
   } catch (error: unknown) {

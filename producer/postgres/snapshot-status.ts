@@ -5,6 +5,7 @@ import { createKafka } from '../../core/kafka/client.ts';
 import { readEntries } from '../../core/kafka/compacted-topic.ts';
 import { producerStateTopic, tableTopic } from '../../core/kafka/topics.ts';
 import type { SnapshotState } from './incremental-snapshot.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
 
 export interface SnapshotInProgress {
   /** The table's topic, so status can put the snapshot beside its bronze table. */
@@ -19,7 +20,15 @@ export interface SnapshotInProgress {
 export async function snapshotsInProgress(config: Config, timeoutMs = 10_000): Promise<SnapshotInProgress[]> {
   const read = readEntries(createKafka(config), producerStateTopic(config));
   const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`no answer from Kafka in ${timeoutMs} ms`)), timeoutMs).unref(),
+    setTimeout(
+      () =>
+        reject(
+          new CdcError(ErrorCode.KAFKA_UNAVAILABLE, `no answer from Kafka in ${timeoutMs} ms`, {
+            retriable: true,
+          }),
+        ),
+      timeoutMs,
+    ).unref(),
   );
   const entries = await Promise.race([read, timeout]);
   const out: SnapshotInProgress[] = [];

@@ -12,6 +12,7 @@
 // chunk. Streaming never pauses.
 
 import type { Row } from '../../core/events/types.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
 
 export interface ChunkRow {
   /** The row's key, as `keyText` renders it. */
@@ -78,9 +79,12 @@ export class SnapshotWindow {
    */
   onHighWatermark(): ChunkRow[] {
     if (this.state !== WindowState.open)
-      throw new Error(`snapshot window ${this.id}: high watermark before its low watermark`);
+      throw new CdcError(
+        ErrorCode.INTERNAL,
+        `snapshot window ${this.id}: high watermark before its low watermark`,
+      );
     if (this.rows === undefined)
-      throw new Error(`snapshot window ${this.id}: high watermark before its chunk`);
+      throw new CdcError(ErrorCode.INTERNAL, `snapshot window ${this.id}: high watermark before its chunk`);
     this.state = WindowState.closed;
     if (this.truncated) return [];
     return this.rows.filter((r) => !this.evicted.has(r.key));

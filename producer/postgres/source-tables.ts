@@ -9,7 +9,7 @@ import { CdcError, ErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
 import { sqlFile } from '../../core/sql-files.ts';
-import { PLAIN_IDENTIFIER } from '../../consumer/identifiers.ts';
+import { PLAIN_IDENTIFIER } from '../../core/raw-layer/columns.ts';
 import { readTableDef, type KeyOverrides } from './catalog.ts';
 
 export class SourceTables {

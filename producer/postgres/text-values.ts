@@ -3,6 +3,7 @@
 
 import { daysFromCivil } from '../../core/civil-date.ts';
 import type { ColumnType, ColumnValue } from '../../core/events/types.ts';
+import { CdcError, ErrorCode } from '../../core/errors.ts';
 
 const DAY_MICROS = 86_400_000_000n;
 
@@ -12,13 +13,13 @@ const TIMESTAMP =
 
 export function dateToDays(text: string): number {
   const m = DATE.exec(text);
-  if (m === null) throw new Error(`not an ISO date: ${text}`);
+  if (m === null) throw new CdcError(ErrorCode.INVALID_VALUE, `not an ISO date: ${text}`);
   return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
 export function timestampToMicros(text: string): bigint {
   const m = TIMESTAMP.exec(text);
-  if (m === null) throw new Error(`not an ISO timestamp: ${text}`);
+  if (m === null) throw new CdcError(ErrorCode.INVALID_VALUE, `not an ISO timestamp: ${text}`);
   const days = BigInt(daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])));
   const seconds = BigInt(Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]));
   const fraction = BigInt((m[7] ?? '').padEnd(6, '0'));
@@ -55,11 +56,15 @@ export function fromText(type: ColumnType, text: string): ColumnValue {
     case 'json':
       return text;
     case 'bytea':
-      if (!text.startsWith('\\x')) throw new Error('bytea not in hex output format');
+      if (!text.startsWith('\\x'))
+        throw new CdcError(ErrorCode.INVALID_VALUE, 'bytea not in hex output format');
       return Buffer.from(text.slice(2), 'hex');
     case 'numeric':
       if (!/^-?\d+(\.\d+)?$/.test(text))
-        throw new Error(`numeric value ${text} cannot be carried (NaN or infinity)`);
+        throw new CdcError(
+          ErrorCode.INVALID_VALUE,
+          `numeric value ${text} cannot be carried (NaN or infinity)`,
+        );
       return text;
     case 'date':
       return dateToDays(text);

@@ -4,7 +4,7 @@
 // and a seeded schedule kills processes with SIGKILL, restarts the services under them, hangs MinIO and
 // rebalances the consumer group. Then the sources stop, everything catches up, and the run checks that the
 // lake equals the source (bronze both ways over every column, gold against the same analytics on
-// PostgreSQL), that the raw layer holds every Kafka offset once (or in a dead letter), that no process exited
+// PostgreSQL), that the raw layer holds every Kafka offset once (none dead-lettered), that no process exited
 // on its own or was left running, and that the slot is confirmed near the source's current position. A
 // process killed by its own native code (a DuckDB segfault) is restarted and reported apart, not failed on:
 // cdclake cannot catch it, and the checks above still say whether the lake came out right.

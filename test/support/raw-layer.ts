@@ -1,38 +1,30 @@
 // Reading a test's raw layer: the objects' offset ranges from their keys, and the rows through DuckDB.
 
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Config } from '../../core/config.ts';
 import { openDuckDB } from '../../core/duckdb.ts';
 import { createS3Client } from '../../core/s3.ts';
 import { quotedString } from '../../core/sql.ts';
-import { parseRawObjectKey, type RawObjectName } from '../../consumer/object-key.ts';
+import type { RawObjectName } from '../../core/raw-layer/keys.ts';
+import { listRawObjectsAfter, listRawPartitions } from '../../core/raw-layer/listing.ts';
 
 export async function listRawObjects(
   config: Config,
   topicPrefix: string,
 ): Promise<(RawObjectName & { key: string })[]> {
   const s3 = createS3Client(config);
-  const objects: (RawObjectName & { key: string })[] = [];
-  let token: string | undefined;
   try {
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({
-          Bucket: config.S3_BUCKET,
-          Prefix: `${config.RAW_PREFIX}${topicPrefix}`,
-          ContinuationToken: token,
-        }),
-      );
-      for (const o of page.Contents ?? []) {
-        const name = o.Key === undefined ? undefined : parseRawObjectKey(o.Key);
-        if (name !== undefined) objects.push({ ...name, key: o.Key as string });
-      }
-      token = page.NextContinuationToken;
-    } while (token !== undefined);
+    const partitions = (await listRawPartitions(s3, config.S3_BUCKET, config.RAW_PREFIX)).filter((p) =>
+      p.topic.startsWith(topicPrefix),
+    );
+    const lists = await Promise.all(
+      partitions.map(({ topic, partition }) =>
+        listRawObjectsAfter(s3, config.S3_BUCKET, config.RAW_PREFIX, topic, partition, undefined),
+      ),
+    );
+    return lists.flat();
   } finally {
     s3.destroy();
   }
-  return objects;
 }
 
 /** Objects of one partition must not overlap: each starts after the previous one ended. */

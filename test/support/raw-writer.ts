@@ -1,7 +1,7 @@
 // Writing raw objects by hand, exactly as the consumer lays them out (Contract 2: key, columns, metadata),
 // so merge tests control every position and offset. The files go to the real MinIO through DuckDB.
 
-import { rawObjectKey } from '../../consumer/object-key.ts';
+import { rawObjectKey } from '../../core/raw-layer/keys.ts';
 import type { Config } from '../../core/config.ts';
 import { openDuckDB } from '../../core/duckdb.ts';
 import { quotedIdentifier, quotedString } from '../../core/sql.ts';

@@ -8,7 +8,8 @@ import type { Config } from '../../../core/config.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { postgresConninfo } from '../../../core/postgres-conninfo.ts';
 import { renderSql } from '../../../core/sql-files.ts';
-import { pruneCheckpoints, readCheckpoints } from '../../../merge/checkpoints.ts';
+import { PRUNE_SUPERSEDED_AT, pruneCheckpoints, readCheckpoints } from '../../../merge/checkpoints.ts';
+import { Leases } from '../../../merge/leases.ts';
 import { MergeJob } from '../../../merge/merge-job.ts';
 import { createTestDatabase, lakeTestConfig, uniqueId } from '../../support/fixtures.ts';
 import { writeRawObject } from '../../support/raw-writer.ts';
@@ -96,4 +97,36 @@ test('superseded checkpoint rows are pruned; the checkpoints and the next merge 
   await write(config, topic, 4, 'v4');
   expect((await merge.pass()).merged).toMatchObject([{ table: 'items', rawRows: 1 }]);
   expect(await merge.query('SELECT name FROM bronze.items')).toEqual([{ name: 'v4' }]);
+}, 120_000);
+
+test('superseded rows are pruned after a pass only while no other process holds a topic it knows', async () => {
+  const { id, config } = await postgresLake('cpbusy');
+  const topic = `${id}.public.items`;
+  const merge = job(config);
+  await write(config, topic, 0, 'v0');
+  await merge.pass();
+  // As many superseded rows as make a pass prune (older offsets than the one checkpoint).
+  await merge.query(
+    `INSERT INTO cdclake.checkpoints
+     SELECT topic, "partition", table_name, 0, '', merged_at - INTERVAL 1 HOUR
+     FROM cdclake.checkpoints, range(${PRUNE_SUPERSEDED_AT})`,
+  );
+  const rows = async (): Promise<number> =>
+    ((await merge.query('SELECT count(*)::INTEGER AS n FROM cdclake.checkpoints'))[0] as { n: number }).n;
+  expect(await rows()).toBe(PRUNE_SUPERSEDED_AT + 1);
+
+  // Another process merging the topic: its lease is busy, so the rows are left for later.
+  const other = await Leases.open(config, createLogger('test'));
+  onTestFinished(() => other.close());
+  expect(await other.tryTake(`topic:${topic}`)).toBe(true);
+  await merge.pass();
+  expect(await rows()).toBe(PRUNE_SUPERSEDED_AT + 1);
+
+  await other.release(`topic:${topic}`);
+  await merge.pass();
+  expect(await rows()).toBe(1);
+  expect((await readCheckpoints(await merge.rawConnection())).get(topic)?.get(0)).toMatchObject({
+    nextOffset: 1n,
+    versions: 1,
+  });
 }, 120_000);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { unscaledToBytes, unscaledToDecimal } from '../../../core/events/decimal.ts';
 import type { ColumnDef } from '../../../core/events/types.ts';
-import { UndecodableRecord, type DecodedChange } from '../../../consumer/decoded-change.ts';
+import type { DecodedChange } from '../../../consumer/decoded-change.ts';
+import { CdcError } from '../../../core/errors.ts';
 import {
   decodeDebeziumJson,
   looksLikeDebeziumJson,
@@ -66,14 +67,14 @@ function decoded(name: string): DecodedChange {
   return change;
 }
 
-function refusal(run: () => unknown): UndecodableRecord {
+function refusal(run: () => unknown): CdcError {
   try {
     run();
   } catch (error: unknown) {
-    if (error instanceof UndecodableRecord) return error;
+    if (error instanceof CdcError) return error;
     throw error;
   }
-  throw new Error('expected an UndecodableRecord');
+  throw new Error('expected a CdcError');
 }
 
 /** JSON text of a test document; bigint values (and JsonNumberLiteral) are written as number literals. */

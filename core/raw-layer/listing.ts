@@ -1,9 +1,10 @@
-// Finding raw objects to merge without listing the whole raw layer: the topics and their partitions are
-// the "directories" of Contract 2's keys (listed with a delimiter), and each partition's objects are
-// listed after the key of the last object merged (S3 StartAfter), so a listing returns only what is new.
+// Listing the raw layer without listing all of it: the topics and their partitions are the "directories"
+// of Contract 2's keys (listed with a delimiter), and a partition's objects are listed after a key (S3
+// StartAfter): the merge lists after the last object merged, the consumer after its committed offset when
+// it resumes a partition, tests from the start.
 
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { parseRawObjectKey, partitionPrefix } from '../consumer/object-key.ts';
+import { parseRawObjectKey, partitionPrefix } from './keys.ts';
 
 export interface RawObject {
   key: string;
