@@ -1,10 +1,12 @@
 // kafkajs beside @platformatic/kafka: the same N records (the star-schema workload's Avro keys and values),
-// idempotent, acks=all, in the same batches with one request in flight, to the same broker.
+// idempotent, acks=all, in the same batches with one request in flight, to the same broker; then the same
+// topic read back from its start by each client's consumer group, doing nothing with the records, with the
+// fetch sizes cdclake's consumer asks for (1 MB per partition, CONSUMER_FETCH_BYTES per request).
 // Run: npx tsx bench/kafka-clients.bench.ts [--records N] [--scale X] [--batch B] [--runs R]
 
 import { generatedEvent } from '../producer/generator/kafka-target.ts';
 import { parseArgs } from 'node:util';
-import { ProduceAcks, Producer } from '@platformatic/kafka';
+import { Consumer, MessagesStreamModes, ProduceAcks, Producer } from '@platformatic/kafka';
 import { Partitioners } from 'kafkajs';
 import { resolveConfig, type Config } from '../core/config.ts';
 import { TableCodec } from '../core/events/envelope-codec.ts';
@@ -107,6 +109,65 @@ async function kafkajs(config: Config, topic: string, records: BenchRecord[]): P
   }
 }
 
+async function platformaticRead(config: Config, topic: string, count: number): Promise<Run> {
+  const consumer = new Consumer({
+    clientId: 'bench-platformatic-read',
+    groupId: `${topic}-platformatic-read`,
+    bootstrapBrokers: config.KAFKA_BROKERS.split(','),
+    ...platformaticSecurity(config),
+    maxBytes: config.CONSUMER_FETCH_BYTES,
+    maxBytesPerPartition: Math.min(1024 * 1024, config.CONSUMER_FETCH_BYTES),
+    maxWaitTime: 250,
+  });
+  try {
+    return await timed(async () => {
+      const stream = await consumer.consume({
+        topics: [topic],
+        mode: MessagesStreamModes.EARLIEST,
+        autocommit: false,
+      });
+      let read = 0;
+      for await (const message of stream) {
+        if (message.value === undefined) continue;
+        if (++read >= count) break;
+      }
+      await stream.close();
+    });
+  } finally {
+    await consumer.close(true);
+  }
+}
+
+async function kafkajsRead(config: Config, topic: string, count: number): Promise<Run> {
+  const consumer = createKafka(config, 'bench-kafkajs-read').consumer({
+    groupId: `${topic}-kafkajs-read`,
+    maxBytesPerPartition: Math.min(1024 * 1024, config.CONSUMER_FETCH_BYTES),
+    maxBytes: config.CONSUMER_FETCH_BYTES,
+    maxWaitTimeInMs: 250,
+  });
+  await consumer.connect();
+  try {
+    return await timed(async () => {
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      let read = 0;
+      await new Promise<void>((resolve, reject) => {
+        consumer
+          .run({
+            autoCommit: false,
+            partitionsConsumedConcurrently: 2,
+            eachBatch: async ({ batch }) => {
+              read += batch.messages.length;
+              if (read >= count) resolve();
+            },
+          })
+          .catch(reject);
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
 // kafkajs warns that an idempotent producer with limited retries may break exactly-once: both clients
 // here retry alike, and nothing is read back.
 const config = resolveConfig({ LOG_LEVEL: 'error', ...process.env });
@@ -140,6 +201,22 @@ try {
       );
     }
   }
+  // Reading back: the last run's kafkajs topic, by each consumer in turn, `runs` times.
+  const readers = { '@platformatic/kafka': platformaticRead, kafkajs: kafkajsRead } as const;
+  const readRates: Record<string, number[]> = { '@platformatic/kafka': [], kafkajs: [] };
+  const readCpu: Record<string, number[]> = { '@platformatic/kafka': [], kafkajs: [] };
+  const readTopic = topics.at(-1) as string;
+  for (let run = 1; run <= runs; run++) {
+    for (const [name, read] of Object.entries(readers)) {
+      const result = await read(config, readTopic, records.length);
+      readRates[name]?.push(records.length / result.seconds);
+      readCpu[name]?.push((result.cpuSeconds / records.length) * 1e6);
+      progress(
+        `read ${run} ${name}: ${result.seconds.toFixed(2)} s, ${fmt(records.length / result.seconds)} records/s, ` +
+          `cpu ${((result.cpuSeconds / records.length) * 1e6).toFixed(2)} µs per record`,
+      );
+    }
+  }
   const p = median(rates['@platformatic/kafka'] ?? []);
   const k = median(rates.kafkajs ?? []);
   console.log('| client | records/s (median) | cpu µs per record (median) |');
@@ -150,6 +227,17 @@ try {
     );
   }
   console.log(`@platformatic/kafka / kafkajs: ${(p / k).toFixed(2)}x`);
+  console.log('');
+  console.log('| consumer, reading from the start | records/s (median) | cpu µs per record (median) |');
+  console.log('| --- | ---: | ---: |');
+  for (const name of Object.keys(readers)) {
+    console.log(
+      `| ${name} | ${fmt(median(readRates[name] ?? []))} | ${median(readCpu[name] ?? []).toFixed(2)} |`,
+    );
+  }
+  const pr = median(readRates['@platformatic/kafka'] ?? []);
+  const kr = median(readRates.kafkajs ?? []);
+  console.log(`reading: @platformatic/kafka / kafkajs: ${(pr / kr).toFixed(2)}x`);
 } finally {
   if (topics.length > 0) {
     await admin.connect();
