@@ -111,6 +111,22 @@ export class PartitionWriter {
       throw error;
     }
     this.deadLettered.inc(taken.deadLetters.length);
+    if (taken.deadLetters.length > 0) {
+      // Each one is a change the lake will not have: said in the log, by code, with the first one's reason.
+      const codes: Record<string, number> = {};
+      for (const letter of taken.deadLetters) codes[letter.code] = (codes[letter.code] ?? 0) + 1;
+      const [first] = taken.deadLetters;
+      this.options.log.warn(
+        {
+          topic: state.topic,
+          partition: state.partition,
+          deadLetters: taken.deadLetters.length,
+          codes,
+          first: { offset: first?.offset.toString(), code: first?.code, reason: first?.reason },
+        },
+        'records sent to dead letters',
+      );
+    }
     // A batch opened for a change that never joined it (its partition handler failed or was cut short) holds
     // no rows: no object is written for it, since an empty object names no table.
     if (batch !== undefined && batch.rows === 0) batch.discard();

@@ -63,6 +63,8 @@ export interface OffsetCheck {
   missing: number;
   duplicated: number;
   unexpected: number;
+  /** Per dead-letter code: how many records of this topic, and the first one's offset and reason. */
+  deadLetterCodes: Record<string, { count: number; offset: string; reason: string }>;
 }
 
 export interface ChaosSummary {
@@ -349,7 +351,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     // Every record of this workload is a valid change: a dead letter here is one the pipeline lost.
     for (const o of offsets)
       if (o.deadLettered > 0)
-        problems.push(`raw layer for ${o.topic}: ${o.deadLettered} valid changes sent to dead letters`);
+        problems.push(
+          `raw layer for ${o.topic}: ${o.deadLettered} valid changes sent to dead letters: ${Object.entries(
+            o.deadLetterCodes,
+          )
+            .map(([code, d]) => `${d.count} ${code}, first at ${d.offset}: ${d.reason}`)
+            .join('; ')}`,
+        );
     problems.push(...supervisor.unplanned);
     return {
       seed: options.seed,
@@ -474,10 +482,14 @@ async function checkOffsets(config: Config): Promise<OffsetCheck[]> {
     )
     .sort();
   await admin.disconnect();
-  const dead = new Set<string>();
+  const dead = new Map<string, { code: string; reason: string }>();
   for (const letter of await readTopic(config, deadLettersTopic(config)).catch(() => []))
-    dead.add(
+    dead.set(
       `${letter.headers['cdclake.source.topic']}/${letter.headers['cdclake.source.partition']}/${letter.headers['cdclake.source.offset']}`,
+      {
+        code: String(letter.headers['cdclake.error.code'] ?? '?'),
+        reason: String(letter.headers['cdclake.error.reason'] ?? ''),
+      },
     );
   const raw = new Map<string, number>();
   const rows = await queryRaw<{ t: string; p: number; o: bigint; n: bigint }>(
@@ -497,6 +509,7 @@ async function checkOffsets(config: Config): Promise<OffsetCheck[]> {
       missing: 0,
       duplicated: 0,
       unexpected: 0,
+      deadLetterCodes: {},
     };
     for (const record of await readTopic(config, topic)) {
       check.records++;
@@ -510,8 +523,16 @@ async function checkOffsets(config: Config): Promise<OffsetCheck[]> {
       }
       if (copies === 1) check.inRaw++;
       else if (copies > 1) check.duplicated++;
-      else if (dead.has(key)) check.deadLettered++;
-      else check.missing++;
+      else if (dead.has(key)) {
+        check.deadLettered++;
+        const { code, reason } = dead.get(key) as { code: string; reason: string };
+        const seen = (check.deadLetterCodes[code] ??= {
+          count: 0,
+          offset: `${record.partition}/${record.offset}`,
+          reason,
+        });
+        seen.count++;
+      } else check.missing++;
     }
     out.push(check);
   }
