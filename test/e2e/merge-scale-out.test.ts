@@ -9,7 +9,7 @@ import type { Config } from '../../core/config.ts';
 import { createTestDatabase } from '../support/fixtures.ts';
 import { compareBronzeWithPostgres } from '../support/lake-oracle.ts';
 import { createSourceFixture } from '../support/postgres-source.ts';
-import { runCdclake, startCdclake, type Child } from '../support/processes.ts';
+import { runCdclake, startCdclake, stopCdclake, type Child } from '../support/processes.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -72,11 +72,9 @@ test('three merge --every on one lake, two killed -9 at random: bronze equals th
   expect(await generator.exited).toBe(0);
   // Everything the source holds reaches raw: the running producer and consumer stop, and a last run of each
   // takes what was still on its way.
-  producer.process.kill('SIGTERM');
-  expect(await producer.exited).toBe(0);
+  expect(await stopCdclake(producer)).toBe(0);
   await runCdclake(config, ['produce', '--source', 'postgres', '--until-idle']);
-  consumer.process.kill('SIGTERM');
-  expect(await consumer.exited).toBe(0);
+  expect(await stopCdclake(consumer)).toBe(0);
   await runCdclake(config, ['consume', '--until-idle']);
 
   const survivor = mergers[2] as Child;
@@ -107,8 +105,7 @@ test('three merge --every on one lake, two killed -9 at random: bronze equals th
       sample: [],
     })),
   );
-  survivor.process.kill('SIGTERM');
-  expect(await survivor.exited).toBe(0);
+  expect(await stopCdclake(survivor)).toBe(0);
   // The survivor took the tables of the killed ones: their leases went with their connections.
   expect(survivor.output()).toContain('"msg":"pass"');
 }, 600_000);

@@ -83,14 +83,21 @@ test('bronze equals the source after key changes, truncate, DDL, new tables, two
   // The producer's first run snapshots every table incrementally; it is killed in the middle of that.
   producer = startCdclake(f.config, ['produce', '--source', 'postgres'], env);
   for (let i = 0; i < 600 && (await metric(port, 'cdclake_snapshot_chunks_total')) < 4; i++) await sleep(50);
-  await sleep(200); // the progress of those chunks is acknowledged by Kafka
+  // The progress of those chunks is on the state topic once Kafka acknowledged it: wait for that, so the
+  // kill lands after some progress was saved and before the snapshot ends.
+  const savedState = async (): Promise<SnapshotState> => {
+    const saved = (await readEntries(createKafka(f.config), producerStateTopic(f.config))).get(
+      `${new URL(f.config.PG_URL).pathname.slice(1)}/${f.config.PG_SLOT}/snapshot`,
+    );
+    return JSON.parse(saved ?? '{"queue":[]}') as SnapshotState;
+  };
+  const progressed = (s: SnapshotState): boolean =>
+    s.queue.length > 0 && (s.queue.length < 6 || s.queue.some((t) => t.after !== null));
+  for (let i = 0; i < 100 && !progressed(await savedState()); i++) await sleep(100);
   expect(await metric(port, 'cdclake_snapshot_tables_pending')).toBeGreaterThan(0);
   producer.process.kill('SIGKILL');
   await producer.exited;
-  const saved = (await readEntries(createKafka(f.config), producerStateTopic(f.config))).get(
-    `${new URL(f.config.PG_URL).pathname.slice(1)}/${f.config.PG_SLOT}/snapshot`,
-  );
-  const state = JSON.parse(saved ?? '{"queue":[]}') as SnapshotState;
+  const state = await savedState();
   // Killed mid-snapshot: some tables (or chunks) are done, and the rest is queued, to be resumed.
   expect(state.queue.length).toBeGreaterThan(0);
   expect(state.queue.length < 6 || state.queue.some((t) => t.after !== null)).toBe(true);

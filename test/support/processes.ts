@@ -63,3 +63,12 @@ export async function runCdclake(
   if (code !== 0) throw new Error(`cdclake ${args.join(' ')} exited ${code}:\n${child.output()}`);
   return child.output();
 }
+
+/** Stops a child with SIGTERM, as a user's Ctrl-C would; resolves its exit code, and on any other than 0
+ * writes what it said, so the failure shows why. */
+export async function stopCdclake(child: Child): Promise<number | null> {
+  child.process.kill('SIGTERM');
+  const code = await child.exited;
+  if (code !== 0) process.stderr.write(`cdclake exited ${code} on SIGTERM; its output:\n${child.output()}\n`);
+  return code;
+}
