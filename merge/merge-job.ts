@@ -16,6 +16,7 @@ import { s3Failure } from '../core/s3-failure.ts';
 import { PRUNE_SUPERSEDED_AT, pruneCheckpoints, readCheckpoints, supersededRows } from './checkpoints.ts';
 import { compactLake } from './maintenance.ts';
 import { openLake } from './lake.ts';
+import { LakeGate } from './lake-gate.ts';
 import { Leases } from './leases.ts';
 import { mergeTopic, type SortedTables, type TopicMergeResult } from './merge-topic.ts';
 import { ModelSet, type ModelFailure, type ModelRefresh } from './models.ts';
@@ -57,6 +58,8 @@ export class MergeJob {
   private readonly models: ModelSet;
   private lake: DuckSession | undefined;
   private leases: Leases | undefined;
+  /** The lake work on this process's DuckDB instance: schema changes run alone (lake-gate.ts). */
+  private readonly gate = new LakeGate();
   private modelConnection: DuckDBConnection | undefined;
   private readonly rowsMerged = this.metrics.counter(
     'cdclake_merge_raw_rows_total',
@@ -136,7 +139,7 @@ export class MergeJob {
     this.passing = true;
     this.progressed();
     try {
-      return await this.passOnce(options);
+      return await this.gate.shared(() => this.passOnce(options));
     } finally {
       this.passing = false;
     }
@@ -204,7 +207,7 @@ export class MergeJob {
       await this.pruneCheckpoints(connection, leases, [...checkpoints.keys(), ...byTopic.keys()]);
     if (this.withModels && options.models !== false) {
       const refresh = await leases.ifFree('models', () =>
-        this.models.refresh(connection, changedTables, this.log),
+        this.models.refresh(connection, changedTables, this.log, this.gate.schemaChange),
       );
       if (refresh !== undefined) this.noteModels(refresh);
       result.models = refresh?.refreshed ?? [];
@@ -224,9 +227,12 @@ export class MergeJob {
     await (await this.session()).s3Secret.ensureFresh();
     const leases = await this.leaseHolder();
     // Another process building the models now: its build covers this one.
-    const built = await leases.ifFree('models', async () =>
-      this.models.refresh(await this.modelsConnection(), new Set(), this.log),
-    );
+    const built = await leases.ifFree('models', async () => {
+      const connection = await this.modelsConnection();
+      return this.gate.shared(() =>
+        this.models.refresh(connection, new Set(), this.log, this.gate.schemaChange),
+      );
+    });
     if (built !== undefined) this.noteModels(built);
     return built ?? { refreshed: [], failed: [] };
   }
@@ -301,7 +307,15 @@ export class MergeJob {
       });
       if (objects.length === 0) return null;
       try {
-        return await mergeTopic(connection, this.config, topic, objects, current, this.sortedTables);
+        return await mergeTopic(
+          connection,
+          this.config,
+          topic,
+          objects,
+          current,
+          this.sortedTables,
+          this.gate.schemaChange,
+        );
       } catch (error: unknown) {
         if (!CONFLICT.test(String(error)) || attempt >= CONFLICT_ATTEMPTS) throw error;
         this.log.warn({ topic, attempt, err: error }, 'commit conflict: merging the topic again');
@@ -334,7 +348,8 @@ export class MergeJob {
 
   /** A query against the job's lake (benchmarks and tests). */
   async query(sql: string): Promise<Record<string, unknown>[]> {
-    const reader = await (await this.session()).connection.runAndReadAll(sql);
+    const { connection } = await this.session();
+    const reader = await this.gate.shared(() => connection.runAndReadAll(sql));
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   }
 
@@ -343,11 +358,14 @@ export class MergeJob {
     const started = performance.now();
     const { connection } = await this.session();
     const leases = await this.leaseHolder();
-    // Compaction rewrites files the merges and models read: it waits for no one, and no one for it.
-    const done = await leases.ifFree('compact', async () => {
-      await compactLake(connection, this.config);
-      return true;
-    });
+    // Compaction rewrites and expires files every connection reads: on this instance it runs alone, and
+    // another process compacting leaves it to that one.
+    const done = await leases.ifFree('compact', () =>
+      this.gate.schemaChange(async () => {
+        await compactLake(connection, this.config);
+        return true;
+      }),
+    );
     if (done === undefined) this.log.info('another merge process is compacting the lake: left to it');
     else this.log.info({ seconds: (performance.now() - started) / 1000 }, 'lake compacted');
   }

@@ -16,6 +16,7 @@ import { compareTypes, isKnownType } from './lake-types.ts';
 import type { RawObject } from '../core/raw-layer/listing.ts';
 import { META_COLUMNS, PLAIN_IDENTIFIER } from '../core/raw-layer/columns.ts';
 import { bronzeTableName } from '../core/lake-names.ts';
+import { alone, type SchemaChange } from './lake-gate.ts';
 
 /** bronze's own columns: a source column of one of these names cannot be stored. */
 const BRONZE_META = new Set(['_pos', '_op', '_ts_ms', '_deleted', '_merged_at']);
@@ -154,6 +155,7 @@ async function evolveBronze(
   connection: DuckDBConnection,
   table: string,
   incoming: Column[],
+  schemaChange: SchemaChange,
 ): Promise<{ columns: Column[]; absent: string[]; created: boolean }> {
   const stored = await rows<{ column_name: string; data_type: string }>(
     connection,
@@ -161,8 +163,10 @@ async function evolveBronze(
   );
   if (stored.length === 0) {
     const columns = incoming.map((c) => `${quotedIdentifier(c.name)} ${c.type}`).join(',\n    ');
-    await connection.run(
-      renderSql('merge/create-bronze-table.sql', { table: identifier(table), columns: { raw: columns } }),
+    await schemaChange(() =>
+      connection.run(
+        renderSql('merge/create-bronze-table.sql', { table: identifier(table), columns: { raw: columns } }),
+      ),
     );
     return { columns: incoming, absent: [], created: true };
   }
@@ -170,12 +174,14 @@ async function evolveBronze(
   for (const column of incoming) {
     const type = byName.get(column.name);
     if (type === undefined) {
-      await connection.run(
-        renderSql('merge/add-column.sql', {
-          table: identifier(table),
-          column: identifier(column.name),
-          type: { raw: column.type },
-        }),
+      await schemaChange(() =>
+        connection.run(
+          renderSql('merge/add-column.sql', {
+            table: identifier(table),
+            column: identifier(column.name),
+            type: { raw: column.type },
+          }),
+        ),
       );
       continue;
     }
@@ -188,12 +194,14 @@ async function evolveBronze(
       );
     if (change === 'wider') {
       try {
-        await connection.run(
-          renderSql('merge/widen-column.sql', {
-            table: identifier(table),
-            column: identifier(column.name),
-            type: { raw: column.type },
-          }),
+        await schemaChange(() =>
+          connection.run(
+            renderSql('merge/widen-column.sql', {
+              table: identifier(table),
+              column: identifier(column.name),
+              type: { raw: column.type },
+            }),
+          ),
         );
       } catch (error: unknown) {
         fail(
@@ -300,6 +308,7 @@ export async function mergeTopic(
   objects: RawObject[],
   checkpoints: Map<number, Checkpoint>,
   sorted: SortedTables = new Map(),
+  schemaChange: SchemaChange = alone,
 ): Promise<TopicMergeResult> {
   let mark = performance.now();
   const lap = (): number => {
@@ -400,11 +409,13 @@ export async function mergeTopic(
       renderSql('merge/count-incoming.sql', { files }),
     );
     stageMs = lap();
-    evolved = await evolveBronze(connection, table, incoming);
+    evolved = await evolveBronze(connection, table, incoming, schemaChange);
     const sortKey = keyColumns.map(quotedIdentifier).join(', ');
     if (sorted.get(table) !== sortKey) {
-      await connection.run(
-        renderSql('merge/sort-bronze.sql', { table: identifier(table), key: { raw: sortKey } }),
+      await schemaChange(() =>
+        connection.run(
+          renderSql('merge/sort-bronze.sql', { table: identifier(table), key: { raw: sortKey } }),
+        ),
       );
       sorted.set(table, sortKey);
     }

@@ -14,6 +14,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { identifier, literal, renderSql, SQL_ROOT } from '../core/sql-files.ts';
+import { alone, type SchemaChange } from './lake-gate.ts';
 
 const LAYERS = ['silver', 'gold'] as const;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -123,6 +124,7 @@ export class ModelSet {
     connection: DuckDBConnection,
     changedTables: Set<string>,
     log: Logger,
+    schemaChange: SchemaChange = alone,
   ): Promise<ModelRefresh> {
     const models = dependencyOrder(loadModels(this.root));
     const reader = await connection.runAndReadAll(renderSql('models/existing-tables.sql', {}));
@@ -161,26 +163,35 @@ export class ModelSet {
         build.inputsState !== inputsState(current, reads);
       if (!stale) continue;
       try {
-        await connection.run(renderSql('models/begin.sql', {}));
-        await connection.run(
-          renderSql('models/refresh.sql', {
-            schema: identifier(model.schema),
-            name: identifier(model.name),
-            query: { raw: model.query },
-          }),
-        );
-        // The checkpoints as this transaction sees them: the bronze commits the build just read.
-        const read = inputsState(await readInputCheckpoints(connection), reads);
-        await connection.run(
-          renderSql('models/record-build.sql', {
-            model: literal(id),
-            query_hash: literal(model.hash),
-            inputs_state: literal(read),
-          }),
-        );
-        await connection.run(renderSql('models/commit.sql', {}));
+        const values = {
+          schema: identifier(model.schema),
+          name: identifier(model.name),
+          query: { raw: model.query },
+        };
+        // The table keeps its columns: refilled in place, beside the merges. Otherwise (its first build, or
+        // a query whose columns changed) it is replaced, a schema change that runs alone.
+        const inPlace = existing.has(id) && (await sameShape(connection, model));
+        const build = async (): Promise<void> => {
+          await connection.run(renderSql('models/begin.sql', {}));
+          try {
+            await connection.run(renderSql(inPlace ? 'models/refill.sql' : 'models/refresh.sql', values));
+            // The checkpoints as this transaction sees them: the bronze commits the build just read.
+            const read = inputsState(await readInputCheckpoints(connection), reads);
+            await connection.run(
+              renderSql('models/record-build.sql', {
+                model: literal(id),
+                query_hash: literal(model.hash),
+                inputs_state: literal(read),
+              }),
+            );
+            await connection.run(renderSql('models/commit.sql', {}));
+          } catch (error: unknown) {
+            await connection.run(renderSql('models/rollback.sql', {})).catch(() => undefined);
+            throw error;
+          }
+        };
+        await (inPlace ? build() : schemaChange(build));
       } catch (error: unknown) {
-        await connection.run(renderSql('models/rollback.sql', {})).catch(() => undefined);
         log.error({ err: error, model: id, file: model.file }, 'model failed; the models reading it wait');
         const message = error instanceof Error ? error.message : String(error);
         failed.push({ model: id, file: model.file, error: message });
@@ -206,6 +217,17 @@ export class ModelSet {
 }
 
 /** Per bronze table, its checkpoints as `topic/partition=next_offset` entries, sorted. */
+/** Whether the model's query returns the columns its table has, in order and of the same types. */
+async function sameShape(connection: DuckDBConnection, model: Model): Promise<boolean> {
+  const shape = async (sql: string): Promise<string> =>
+    JSON.stringify((await connection.runAndReadAll(sql)).getRows());
+  const query = await shape(renderSql('models/query-shape.sql', { query: { raw: model.query } }));
+  const table = await shape(
+    renderSql('models/table-shape.sql', { schema: literal(model.schema), name: literal(model.name) }),
+  );
+  return query === table;
+}
+
 async function readInputCheckpoints(connection: DuckDBConnection): Promise<Map<string, string[]>> {
   const rows = (
     await connection.runAndReadAll(renderSql('models/input-checkpoints.sql', {}))
