@@ -18,24 +18,7 @@ import type { DeadLetters } from './dead-letters.ts';
 import { rawObjectKey } from '../core/raw-layer/keys.ts';
 import { PartitionPhase, type PartitionState, type TakenBatch } from './partition-state.ts';
 import { uploadFile } from './upload.ts';
-
-/** The wait before attempt `attempt + 1` of a request to a store that is away: 0.5 s, doubling, at most 30 s. */
-export function retryDelayMs(attempt: number): number {
-  return Math.min(500 * 2 ** Math.min(attempt - 1, 6), 30_000);
-}
-
-/** Waits `ms`, or until the signal aborts. */
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
+import { patiently } from '../core/patiently.ts';
 
 export interface PartitionWriterOptions {
   config: Config;
@@ -166,33 +149,25 @@ export class PartitionWriter {
     }
   }
 
-  private async uploadPatiently(
+  private uploadPatiently(
     key: string,
     file: string,
     signal: AbortSignal,
     generation: number,
   ): Promise<number> {
     const { config, s3, log } = this.options;
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await uploadFile(s3, config, key, file, signal);
-      } catch (error: unknown) {
-        const elapsed = Date.now() - started;
-        if (
-          signal.aborted ||
-          generation !== this.options.generation() ||
-          elapsed >= config.CONSUMER_UPLOAD_RETRY_MS
-        )
-          throw error;
-        const waitMs = Math.min(retryDelayMs(attempt), config.CONSUMER_UPLOAD_RETRY_MS - elapsed);
+    return patiently(() => uploadFile(s3, config, key, file, signal), {
+      forMs: config.CONSUMER_UPLOAD_RETRY_MS,
+      retriable: () => true,
+      wanted: () => generation === this.options.generation(),
+      signal,
+      onRetry: (error, attempt, waitMs) => {
         this.retried();
         log.warn(
           { err: error, key, attempt, retryInMs: waitMs },
           'upload failed; the batch is kept and sent again',
         );
-        await abortableSleep(waitMs, signal);
-      }
-    }
+      },
+    });
   }
 }

@@ -11,7 +11,7 @@ import { listRawObjectsAfter } from '../core/raw-layer/listing.ts';
 import type { Logger } from '../core/logger.ts';
 import { s3Failure } from '../core/s3-failure.ts';
 import type { PartitionState } from './partition-state.ts';
-import { retryDelayMs } from './partition-writer.ts';
+import { patiently } from '../core/patiently.ts';
 import { gapKey, gapsPrefix, parseGapKey, partitionPrefix, startAfterFor } from '../core/raw-layer/keys.ts';
 
 export interface ResumePoint {
@@ -217,57 +217,42 @@ async function kafkaOffsets(
 
 /**
  * Kafka's side of a resume, tried again while the brokers are away (a broker restarting as the group
- * rejoins), as listings are: after retryDelayMs, for up to CONSUMER_UPLOAD_RETRY_MS. A refusal (SASL
- * credentials, TLS trust) and a rebalance under way end it at once.
+ * rejoins), as listings are, for up to CONSUMER_UPLOAD_RETRY_MS. A refusal (SASL credentials, TLS trust)
+ * and a rebalance under way end it at once.
  */
-async function kafkaPatiently<T>(
-  ctx: ResumeContext,
-  state: PartitionState,
-  read: () => Promise<T>,
-): Promise<T> {
-  const started = Date.now();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error: unknown) {
-      const refused = kafkaAccessError(error, ctx.config);
-      if (refused !== undefined) throw refused;
-      if (!ctx.current() || Date.now() - started >= ctx.config.CONSUMER_UPLOAD_RETRY_MS) throw error;
-      const waitMs = retryDelayMs(attempt);
+function kafkaPatiently<T>(ctx: ResumeContext, state: PartitionState, read: () => Promise<T>): Promise<T> {
+  return patiently(read, {
+    forMs: ctx.config.CONSUMER_UPLOAD_RETRY_MS,
+    retriable: (error) => kafkaAccessError(error, ctx.config) ?? true,
+    wanted: ctx.current,
+    onRetry: (error, attempt, waitMs) =>
       ctx.log.warn(
         { err: error, topic: state.topic, partition: state.partition, attempt, retryInMs: waitMs },
         "reading the partition's offsets from Kafka failed; trying again",
-      );
-      await new Promise((r) => setTimeout(r, waitMs));
-    }
-  }
+      ),
+  });
 }
 
 /**
  * A listing at partition assignment, tried again while S3 is unavailable (a store restarting, a network
- * gone for a while) as uploads are: after retryDelayMs, for up to CONSUMER_UPLOAD_RETRY_MS. A refusal
- * (credentials, a missing bucket) and a rebalance under way end it at once.
+ * gone for a while) as uploads are, for up to CONSUMER_UPLOAD_RETRY_MS. A refusal (credentials, a missing
+ * bucket: not `retriable`) and a rebalance under way end it at once.
  */
-async function listPatiently<T>(
+function listPatiently<T>(
   ctx: ResumeContext,
   state: PartitionState,
   list: (startedAt: number) => Promise<T>,
 ): Promise<T> {
-  const started = Date.now();
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await list(performance.now());
-    } catch (error: unknown) {
-      const elapsed = Date.now() - started;
-      const retriable = error instanceof CdcError && error.retriable;
-      if (!retriable || !ctx.current() || elapsed >= ctx.config.CONSUMER_UPLOAD_RETRY_MS) throw error;
-      const waitMs = retryDelayMs(attempt);
+  return patiently(() => list(performance.now()), {
+    forMs: ctx.config.CONSUMER_UPLOAD_RETRY_MS,
+    retriable: (error) => error instanceof CdcError && error.retriable,
+    wanted: ctx.current,
+    onRetry: (error, attempt, waitMs) => {
       ctx.retried();
       ctx.log.warn(
         { err: error, topic: state.topic, partition: state.partition, attempt, retryInMs: waitMs },
         'listing the raw layer failed; trying again',
       );
-      await new Promise((r) => setTimeout(r, waitMs));
-    }
-  }
+    },
+  });
 }
