@@ -57,7 +57,7 @@ execFileSync(
   'sh',
   [
     '-c',
-    `kcat -b ${config.KAFKA_BROKERS} -G ${prefix}-kcat -o beginning -e -q ${topics.join(' ')} > /dev/null`,
+    `kcat -b ${config.KAFKA_BROKERS.join(',')} -G ${prefix}-kcat -o beginning -e -q ${topics.join(' ')} > /dev/null`,
   ],
   {
     stdio: ['ignore', 'ignore', 'inherit'],

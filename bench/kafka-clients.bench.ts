@@ -71,7 +71,7 @@ async function timed(send: () => Promise<void>): Promise<Run> {
 async function platformatic(config: Config, topic: string, records: BenchRecord[]): Promise<Run> {
   const producer = new Producer({
     clientId: 'bench-platformatic',
-    bootstrapBrokers: config.KAFKA_BROKERS.split(','),
+    bootstrapBrokers: config.KAFKA_BROKERS,
     ...platformaticSecurity(config),
     idempotent: true,
     acks: ProduceAcks.ALL,
@@ -113,7 +113,7 @@ async function platformaticRead(config: Config, topic: string, count: number): P
   const consumer = new Consumer({
     clientId: 'bench-platformatic-read',
     groupId: `${topic}-platformatic-read`,
-    bootstrapBrokers: config.KAFKA_BROKERS.split(','),
+    bootstrapBrokers: config.KAFKA_BROKERS,
     ...platformaticSecurity(config),
     maxBytes: config.CONSUMER_FETCH_BYTES,
     maxBytesPerPartition: Math.min(1024 * 1024, config.CONSUMER_FETCH_BYTES),

@@ -133,7 +133,7 @@ async function measurePeer(config: Config, records: number, recordSize: number):
     '--throughput',
     '-1',
     '--producer-props',
-    `bootstrap.servers=${config.KAFKA_BROKERS}`,
+    `bootstrap.servers=${config.KAFKA_BROKERS.join(',')}`,
     'acks=all',
     'enable.idempotence=true',
   ];

@@ -4,11 +4,24 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { CdcError, ErrorCode } from './errors.ts';
+import { durationMs } from './duration.ts';
 import { redact } from './redact.ts';
 
 /** A TCP port; 0 asks the system for any free one. */
 const port = z.coerce.number().int().min(0).max(65535);
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case identifier: letters, digits, _');
+
+// Parsed once, here: code reads milliseconds and arrays, never the text. `configEnv` writes them back.
+const list = (text: string): string[] => text.split(',').map((item) => item.trim());
+const DURATION_KEYS = ['MERGE_EVERY', 'LAKE_COMPACT_EVERY', 'LAKE_MODELS_EVERY', 'LAKE_SNAPSHOT_RETENTION'];
+/** A duration such as 500ms, 30s, 5m, 1h or 7d, in milliseconds. */
+const duration = (expected: string, fallback: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, expected)
+    .refine((text) => durationMs(text) > 0, expected)
+    .default(fallback)
+    .transform(durationMs);
 
 /** Every variable cdclake reads, with its default. The README's configuration table mirrors this list. */
 export const configSchema = z
@@ -21,7 +34,8 @@ export const configSchema = z
     KAFKA_BROKERS: z
       .string()
       .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'a comma-separated list of host:port')
-      .default('127.0.0.1:9092'),
+      .default('127.0.0.1:9092')
+      .transform(list),
     KAFKA_CLIENT_ID: z.string().min(1).default('cdclake'),
     KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
     KAFKA_MAX_RECORD_BYTES: z.coerce.number().int().min(1024).default(1_000_000),
@@ -77,13 +91,15 @@ export const configSchema = z
     PG_SCHEMA: z
       .string()
       .regex(/^[A-Za-z_][\w$]*(,[A-Za-z_][\w$]*)*$/, 'a comma-separated list of schema names')
-      .default('public'),
+      .default('public')
+      .transform(list),
     PG_TABLES: z
       .string()
       .regex(
         /^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?(,[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?)*$/,
         'a comma-separated list of [schema.]table',
       )
+      .transform(list)
       .optional(),
     CDC_KEY_COLUMNS: z
       .string()
@@ -133,24 +149,12 @@ export const configSchema = z
       .regex(/^(duckdb|postgres):.+/, 'duckdb:<file> or postgres:<libpq connection string>')
       .optional(),
     LAKE_DATA_PATH: z.string().min(1).optional(),
-    MERGE_EVERY: z
-      .string()
-      .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 2s, 10s or 1m')
-      .default('10s'),
+    MERGE_EVERY: duration('a duration such as 2s, 10s or 1m', '10s'),
     MERGE_STRATEGY: z.enum(['merge', 'delete-insert']).default('merge'),
     LAKE_PLAIN_SCHEMA: z.string().min(1).default('public'),
-    LAKE_COMPACT_EVERY: z
-      .string()
-      .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 30m, 1h or 1d')
-      .default('1h'),
-    LAKE_MODELS_EVERY: z
-      .string()
-      .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 10s, 1m')
-      .default('1m'),
-    LAKE_SNAPSHOT_RETENTION: z
-      .string()
-      .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as 1h, 7d')
-      .default('7d'),
+    LAKE_COMPACT_EVERY: duration('a duration such as 30m, 1h or 1d', '1h'),
+    LAKE_MODELS_EVERY: duration('a duration such as 10s, 1m', '1m'),
+    LAKE_SNAPSHOT_RETENTION: duration('a duration such as 1h, 7d', '7d'),
     DUCKDB_EXTENSION_DIR: z.string().min(1).optional(),
   })
   .superRefine((c, ctx) => {
@@ -210,6 +214,21 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new CdcError(ErrorCode.CONFIG_INVALID, `invalid configuration: ${problems.join('; ')}`, {
     facts: { variables: parsed.error.issues.map((i) => String(i.path[0])) },
   });
+}
+
+/**
+ * The configuration as environment variables again (for a child process): lists joined, durations in
+ * milliseconds (`1500ms`).
+ */
+export function configEnv(config: Config): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config) as [string, unknown][]) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) env[key] = value.join(',');
+    else if (DURATION_KEYS.includes(key)) env[key] = `${String(value)}ms`;
+    else env[key] = String(value);
+  }
+  return env;
 }
 
 const SECRET_VARIABLES = new Set([

@@ -4,14 +4,14 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
-import { parseDuration } from '../core/duration.ts';
 import { integer, renderSql } from '../core/sql-files.ts';
 
 export async function compactLake(connection: DuckDBConnection, config: Config): Promise<void> {
   await connection.run(renderSql('maintenance/flush-inlined-data.sql', {}));
   await connection.run(renderSql('maintenance/rewrite-data-files.sql', {}));
   await connection.run(renderSql('maintenance/merge-adjacent-files.sql', {}));
-  const retention = parseDuration(config.LAKE_SNAPSHOT_RETENTION, 'LAKE_SNAPSHOT_RETENTION');
-  await connection.run(renderSql('maintenance/expire-snapshots.sql', { retention_ms: integer(retention) }));
+  await connection.run(
+    renderSql('maintenance/expire-snapshots.sql', { retention_ms: integer(config.LAKE_SNAPSHOT_RETENTION) }),
+  );
   await connection.run(renderSql('maintenance/cleanup-old-files.sql', {}));
 }

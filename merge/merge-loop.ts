@@ -4,7 +4,6 @@
 // `run` resolves.
 
 import type { Config } from '../core/config.ts';
-import { parseDuration } from '../core/duration.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MergeJob, PassResult } from './merge-job.ts';
 
@@ -38,8 +37,8 @@ export class MergeLoop {
     this.job = job;
     this.log = log;
     this.every = everyMs;
-    this.modelsEvery = parseDuration(config.LAKE_MODELS_EVERY, 'LAKE_MODELS_EVERY');
-    this.compactEvery = parseDuration(config.LAKE_COMPACT_EVERY, 'LAKE_COMPACT_EVERY');
+    this.modelsEvery = config.LAKE_MODELS_EVERY;
+    this.compactEvery = config.LAKE_COMPACT_EVERY;
   }
 
   /**

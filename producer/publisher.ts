@@ -71,7 +71,7 @@ export class Publisher {
     this.batchBytes = this.options.batchBytes ?? Math.floor(DEFAULT_MESSAGE_MAX_BYTES * 0.9);
     this.producer = new Producer<Buffer | null, Buffer | null>({
       clientId,
-      bootstrapBrokers: config.KAFKA_BROKERS.split(','),
+      bootstrapBrokers: config.KAFKA_BROKERS,
       ...platformaticSecurity(config),
       idempotent: true,
       acks: ProduceAcks.ALL,

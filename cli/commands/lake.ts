@@ -6,6 +6,7 @@ import { attachSql } from '../../merge/attach-sql.ts';
 import { openLake } from '../../merge/lake.ts';
 import { compactLake } from '../../merge/maintenance.ts';
 import { CdcError, ErrorCode } from '../../core/errors.ts';
+import { formatDuration } from '../../core/duration.ts';
 
 export async function lake(
   config: Config,
@@ -26,7 +27,7 @@ export async function lake(
     const started = performance.now();
     await compactLake(session.connection, config);
     process.stdout.write(
-      `lake compacted in ${((performance.now() - started) / 1000).toFixed(1)} s (snapshots older than ${config.LAKE_SNAPSHOT_RETENTION} expired)\n`,
+      `lake compacted in ${((performance.now() - started) / 1000).toFixed(1)} s (snapshots older than ${formatDuration(config.LAKE_SNAPSHOT_RETENTION)} expired)\n`,
     );
     return 0;
   } finally {

@@ -12,7 +12,7 @@ export async function smoke(config: Config, print: (line: string) => void): Prom
   const topic = `${config.CDC_TOPIC_PREFIX}._smoke`;
   const kafka = new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
-    brokers: config.KAFKA_BROKERS.split(','),
+    brokers: config.KAFKA_BROKERS,
     logLevel: logLevel.NOTHING,
   });
   const producer = kafka.producer({ idempotent: true });
@@ -23,7 +23,9 @@ export async function smoke(config: Config, print: (line: string) => void): Prom
       acks: -1,
       messages: [{ key: runId, value: JSON.stringify({ runId }) }],
     });
-    print(`kafka     1 record on ${topic}, offset ${sent[0]?.baseOffset ?? '?'} (${config.KAFKA_BROKERS})`);
+    print(
+      `kafka     1 record on ${topic}, offset ${sent[0]?.baseOffset ?? '?'} (${config.KAFKA_BROKERS.join(',')})`,
+    );
   } finally {
     await producer.disconnect();
   }

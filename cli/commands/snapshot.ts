@@ -22,7 +22,7 @@ export async function snapshot(
       ErrorCode.CONFIG_INVALID,
       'cdclake snapshot needs --tables schema.table[,schema.table...]',
     );
-  const fallback = config.PG_SCHEMA.split(',')[0] as string;
+  const fallback = config.PG_SCHEMA[0] as string;
   const tables = flags.tables.split(',').map((t) => (t.includes('.') ? t : `${fallback}.${t}`));
   const client = await connectPostgres(config.PG_URL, { options: SESSION_OPTIONS });
   try {

@@ -19,10 +19,10 @@ import { PostgresSource } from '../../producer/postgres/source.ts';
 import { onStop } from '../stop.ts';
 
 export async function up(config: Config, flags: { 'merge-every'?: string }): Promise<number> {
-  const every = parseDuration(
-    flags['merge-every'] ?? config.MERGE_EVERY,
-    flags['merge-every'] === undefined ? 'MERGE_EVERY' : '--merge-every',
-  );
+  const every =
+    flags['merge-every'] === undefined
+      ? config.MERGE_EVERY
+      : parseDuration(flags['merge-every'], '--merge-every');
   const log = createLogger('up', config.LOG_LEVEL);
   const source = new PostgresSource(
     config,

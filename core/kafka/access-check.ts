@@ -15,7 +15,7 @@ export async function checkKafkaAccess(config: Config): Promise<void> {
   if (config.KAFKA_SECURITY_PROTOCOL === 'PLAINTEXT') return;
   const admin = new kafkajs.Kafka({
     clientId: `${config.KAFKA_CLIENT_ID}-access-check`,
-    brokers: config.KAFKA_BROKERS.split(','),
+    brokers: config.KAFKA_BROKERS,
     ...kafkajsSecurity(config),
     // kafkajs retries TLS failures as if the broker were down; one attempt tells the two apart.
     retry: { retries: 0 },

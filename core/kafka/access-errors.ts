@@ -55,7 +55,7 @@ export function kafkaAccessError(error: unknown, config: Config, broker?: string
     found ??= classify(e);
   });
   if (found === undefined) return undefined;
-  const at = named ?? config.KAFKA_BROKERS;
+  const at = named ?? config.KAFKA_BROKERS.join(',');
   const facts = { broker: at, ...(found.code === undefined ? {} : { tlsCode: found.code }) };
   const reason = redact(found.reason, config);
   switch (found.kind) {

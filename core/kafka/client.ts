@@ -17,7 +17,7 @@ export function createKafka(config: Config, clientId = config.KAFKA_CLIENT_ID): 
   const log = createLogger('kafka', config.LOG_LEVEL);
   return new Kafka({
     clientId,
-    brokers: config.KAFKA_BROKERS.split(','),
+    brokers: config.KAFKA_BROKERS,
     ...kafkajsSecurity(config),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },

@@ -28,7 +28,7 @@ export class SourceTables {
     metrics: Metrics,
   ) {
     this.config = config;
-    this.listed = tables ?? config.PG_TABLES?.split(',');
+    this.listed = tables ?? config.PG_TABLES;
     this.keys = keys;
     this.log = log;
     this.tablesRefused = metrics.gauge(
@@ -46,7 +46,7 @@ export class SourceTables {
   async names(admin: pg.Client): Promise<{ names: [string, string][]; configured: boolean }> {
     const listed = this.listed;
     if (listed !== undefined) {
-      const fallback = this.config.PG_SCHEMA.split(',')[0] as string;
+      const fallback = this.config.PG_SCHEMA[0] as string;
       return {
         names: listed.map((n) => (n.includes('.') ? (n.split('.', 2) as [string, string]) : [fallback, n])),
         configured: true,
@@ -54,7 +54,7 @@ export class SourceTables {
     }
     const result = await admin.query<{ schema_name: string; table_name: string }>(
       sqlFile('postgres/list-schema-tables.sql'),
-      [this.config.PG_SCHEMA.split(',')],
+      [this.config.PG_SCHEMA],
     );
     return { names: result.rows.map((r) => [r.schema_name, r.table_name]), configured: false };
   }
@@ -64,7 +64,7 @@ export class SourceTables {
     if (names.length === 0 && atStart) {
       throw new CdcError(
         ErrorCode.SOURCE_TABLE_MISSING,
-        `no tables to capture in schema ${this.config.PG_SCHEMA}`,
+        `no tables to capture in schema ${this.config.PG_SCHEMA.join(',')}`,
       );
     }
     const tables: TableDef[] = [];
@@ -104,7 +104,7 @@ export class SourceTables {
     if (atStart && tables.length === 0)
       throw new CdcError(
         ErrorCode.SOURCE_TABLE_MISSING,
-        `no table of schema ${this.config.PG_SCHEMA} can be captured (${refused} refused: see the errors above)`,
+        `no table of schema ${this.config.PG_SCHEMA.join(',')} can be captured (${refused} refused: see the errors above)`,
       );
     return tables;
   }

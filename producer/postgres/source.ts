@@ -757,7 +757,7 @@ export class PostgresSource {
     } else if (prefix === REQUEST_PREFIX) {
       const request = snapshots.request(content);
       if (request === undefined) return;
-      const fallback = this.config.PG_SCHEMA.split(',')[0] as string;
+      const fallback = this.config.PG_SCHEMA[0] as string;
       const since = request.reconcile === true ? this.transaction?.finalLsn : undefined;
       for (const name of request.tables) {
         const [schema, table] = name.includes('.')

@@ -37,7 +37,7 @@ describe('the real stack', () => {
   test('a record produced to Kafka is consumed back', async () => {
     const kafka = new Kafka({
       clientId: 'smoke',
-      brokers: config.KAFKA_BROKERS.split(','),
+      brokers: config.KAFKA_BROKERS,
       logLevel: logLevel.NOTHING,
     });
     const topic = uniqueId('smoke');

@@ -3,17 +3,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../../core/config.ts';
+import { configEnv, type Config } from '../../core/config.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export function configEnv(config: Config): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config)) {
-    if (value !== undefined) env[key] = typeof value === 'boolean' ? String(value) : String(value);
-  }
-  return env;
-}
+export { configEnv };
 
 export interface Child {
   process: ChildProcess;

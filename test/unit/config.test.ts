@@ -1,11 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { resolveConfig } from '../../core/config.ts';
+import { configEnv, resolveConfig } from '../../core/config.ts';
+import { formatDuration } from '../../core/duration.ts';
 import { CdcError } from '../../core/errors.ts';
 
 describe('configuration', () => {
   test('every variable has a sane default', () => {
     const config = resolveConfig({});
-    expect(config.KAFKA_BROKERS).toBe('127.0.0.1:9092');
+    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
     expect(config.CDC_TOPIC_PREFIX).toBe('cdc');
     expect(config.KAFKA_PARTITIONS).toBe(6);
     expect(config.LAKE_CATALOG.startsWith('duckdb:')).toBe(true);
@@ -24,6 +25,32 @@ describe('configuration', () => {
     expect((error as CdcError).message).toContain(
       'KAFKA_BROKERS="no port here": expected a comma-separated list of host:port',
     );
+  });
+
+  test('durations and lists are parsed once: milliseconds and arrays, written back as they read', () => {
+    const config = resolveConfig({
+      KAFKA_BROKERS: 'k1:9092,k2:9093',
+      PG_SCHEMA: 'public,sales',
+      PG_TABLES: 'public.orders,sales.items',
+      MERGE_EVERY: '1.5s',
+      LAKE_MODELS_EVERY: '2m',
+    });
+    expect(config.KAFKA_BROKERS).toEqual(['k1:9092', 'k2:9093']);
+    expect(config.PG_SCHEMA).toEqual(['public', 'sales']);
+    expect(config.PG_TABLES).toEqual(['public.orders', 'sales.items']);
+    expect(resolveConfig({}).PG_TABLES).toBeUndefined();
+    expect(config.MERGE_EVERY).toBe(1500);
+    expect(config.LAKE_MODELS_EVERY).toBe(120_000);
+    expect(config.LAKE_COMPACT_EVERY).toBe(3_600_000);
+    expect(config.LAKE_SNAPSHOT_RETENTION).toBe(7 * 86_400_000);
+    // A child process given configEnv(config) reads the same configuration.
+    expect(resolveConfig(configEnv(config))).toEqual(config);
+    expect([1500, 120_000, 7 * 86_400_000, 1].map(formatDuration)).toEqual(['1500ms', '2m', '7d', '1ms']);
+  });
+
+  test('a zero or malformed duration is refused, named', () => {
+    expect(() => resolveConfig({ MERGE_EVERY: '0s' })).toThrow(/MERGE_EVERY="0s": expected a duration/);
+    expect(() => resolveConfig({ LAKE_MODELS_EVERY: 'often' })).toThrow(/LAKE_MODELS_EVERY="often"/);
   });
 
   test('a secret is never shown in the error', () => {

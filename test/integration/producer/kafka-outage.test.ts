@@ -22,7 +22,7 @@ test('with Kafka down the slot does not advance; when Kafka is back every change
   kafka = await startExtraKafka();
   fixture = await createSourceFixture();
   const f = fixture;
-  const config = { ...f.config, KAFKA_BROKERS: kafka.brokers, PRODUCER_HEARTBEAT_MS: 200 };
+  const config = { ...f.config, KAFKA_BROKERS: [kafka.brokers], PRODUCER_HEARTBEAT_MS: 200 };
   await f.sql('create table t (id int primary key, n int)');
   await f.sql('insert into t select i, 0 from generate_series(1, 100) i');
   const slotLsn = async (): Promise<bigint> =>

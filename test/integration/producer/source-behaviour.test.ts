@@ -87,7 +87,7 @@ describe('PostgreSQL source behaviour', () => {
     await f.sql('create table watched (id int primary key)');
     await f.sql('create table ignored (id int primary key, filler text)');
     const source = new PostgresSource(
-      { ...f.config, PG_TABLES: 'public.watched', PRODUCER_HEARTBEAT_MS: 200 },
+      { ...f.config, PG_TABLES: ['public.watched'], PRODUCER_HEARTBEAT_MS: 200 },
       { untilIdle: false },
       log,
     );
@@ -121,7 +121,7 @@ describe('PostgreSQL source behaviour', () => {
     await f.sql('create table events (id int, kind text)');
     await f.sql("insert into events values (1, 'a')");
     // Named in PG_TABLES: the producer stops at start, naming it.
-    const refused = await expectError(untilIdle(f, { PG_TABLES: 'public.events' }));
+    const refused = await expectError(untilIdle(f, { PG_TABLES: ['public.events'] }));
     expect(refused.code).toBe('CDC_SOURCE_NO_KEY');
     expect(refused.message).toContain('public.events');
     // Found in the schema beside a table that can be captured: refused by name (and counted), the other goes on.
