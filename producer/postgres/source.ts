@@ -15,7 +15,6 @@
 import type pg from 'pg';
 import type { Config } from '../../core/config.ts';
 import { TableCodec } from '../../core/events/envelope-codec.ts';
-import { fingerprintToHex } from '../../core/events/fingerprint.ts';
 import { Op, positionOf, type ChangeEvent, type Row, type TableDef } from '../../core/events/types.ts';
 import { CdcError, ErrorCode } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka/client.ts';
@@ -26,6 +25,7 @@ import { Metrics } from '../../core/metrics.ts';
 import { connectPostgres, isConnectionLoss } from '../../core/postgres-client.ts';
 import { sqlFile } from '../../core/sql-files.ts';
 import { Publisher, type OutgoingRecord } from '../publisher.ts';
+import { SchemaPublication } from '../schema-publication.ts';
 import { lookupTypeName, tableDefFromRelation, type KeyOverrides } from './catalog.ts';
 import { lsnToBigInt, type Relation } from './pgoutput.ts';
 import {
@@ -94,7 +94,10 @@ export class PostgresSource {
   private readonly byName = new Map<string, Captured>();
   private readonly byOid = new Map<number, Captured>();
   private readonly chunkCodecs = new Map<string, Captured>();
-  private readonly publishedFingerprints = new Set<string>();
+  /** Every codec's writer schemas, on the schemas topic before any event written with them. */
+  private readonly schemas = new SchemaPublication((entries) =>
+    writeEntries(this.kafka, schemasTopic(this.config), entries),
+  );
   private stream: ReplicationStream | undefined;
   private admin: pg.Client | undefined;
   private transaction: { finalLsn: bigint; xid: number; commitMs: bigint; index: number } | undefined;
@@ -344,7 +347,7 @@ export class PostgresSource {
       true,
       [],
     );
-    await this.publisher.publish([
+    await this.publishEvents([
       { topic: captured.topic, key: null, partition: 0, value: captured.codec.encodeEvent(event) },
     ]);
     this.log.info(
@@ -365,6 +368,7 @@ export class PostgresSource {
       codec: new TableCodec(table),
       topic: tableTopic(this.config, table.schema, table.name),
     };
+    this.schemas.add([captured.codec.key, captured.codec.value]);
     this.chunkCodecs.set(JSON.stringify(table), captured);
     return captured;
   }
@@ -455,27 +459,21 @@ export class PostgresSource {
       codec: new TableCodec(table),
       topic: tableTopic(this.config, table.schema, table.name),
     };
+    this.schemas.add([captured.codec.key, captured.codec.value]);
     this.byName.set(`${table.schema}.${table.name}`, captured);
     if (oid !== undefined) this.byOid.set(oid, captured);
     return captured;
   }
 
-  private async publishSchemas(): Promise<void> {
-    const entries = new Map<string, string>();
-    for (const { codec } of [...this.byName.values(), ...this.chunkCodecs.values()]) {
-      for (const schema of [codec.key, codec.value]) {
-        const key = fingerprintToHex(schema.fingerprint);
-        if (!this.publishedFingerprints.has(key)) entries.set(key, schema.json);
-      }
-    }
-    await writeEntries(
-      this.kafka,
-      schemasTopic(this.config),
-      [...entries].map(([key, value]) => ({ key, value })),
-    );
-    // Marked only once Kafka has them: a write that failed (a broker restarting) is tried again next time,
-    // never skipped while events written with those schemas go out.
-    for (const key of entries.keys()) this.publishedFingerprints.add(key);
+  /** The writer schemas not on the schemas topic yet, published; resolves once Kafka has them. */
+  private publishSchemas(): Promise<void> {
+    return this.schemas.flush();
+  }
+
+  /** Events out, once every writer schema they may use is on the schemas topic. */
+  private async publishEvents(records: OutgoingRecord[]): Promise<void> {
+    if (!this.schemas.ready) await this.schemas.flush();
+    await this.publisher.publish(records);
   }
 
   /**
@@ -545,7 +543,7 @@ export class PostgresSource {
             records.push(this.record(captured, row, event));
           }
           this.eventsOut.inc(records.length);
-          await this.publisher.publish(records);
+          await this.publishEvents(records);
         },
       );
       await this.publisher.flush();
@@ -732,7 +730,7 @@ export class PostgresSource {
     }
     this.snapshotRows += records.length;
     this.eventsOut.inc(records.length);
-    await this.publisher.publish(records);
+    await this.publishEvents(records);
   }
 
   /** cdclake's logical decoding messages: snapshot watermarks, and snapshot requests (`cdclake snapshot`). */
@@ -845,7 +843,7 @@ export class PostgresSource {
       this.changes++;
       this.eventsOut.inc();
     }
-    await this.publisher.publish(records);
+    await this.publishEvents(records);
   }
 
   /**
@@ -883,7 +881,7 @@ export class PostgresSource {
     }
     this.changes += records.length;
     this.eventsOut.inc(records.length);
-    await this.publisher.publish(records);
+    await this.publishEvents(records);
   }
 
   private event(
