@@ -17,7 +17,15 @@ export type SchemaChange = <T>(work: () => Promise<T>) => Promise<T>;
 /** For code that runs alone on its instance anyway (a benchmark's bare merge, a test). */
 export const alone: SchemaChange = (work) => work();
 
-export class LakeGate {
+/** The two kinds of lake work, as code that does both sees them. */
+export interface LakeWork {
+  shared<T>(work: () => Promise<T>): Promise<T>;
+  readonly schemaChange: SchemaChange;
+}
+
+export const ALONE: LakeWork = { shared: (work) => work(), schemaChange: alone };
+
+export class LakeGate implements LakeWork {
   private readonly holding = new AsyncLocalStorage<boolean>();
   private active = 0;
   private changing = false;

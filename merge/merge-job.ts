@@ -207,7 +207,7 @@ export class MergeJob {
       await this.pruneCheckpoints(connection, leases, [...checkpoints.keys(), ...byTopic.keys()]);
     if (this.withModels && options.models !== false) {
       const refresh = await leases.ifFree('models', () =>
-        this.models.refresh(connection, changedTables, this.log, this.gate.schemaChange),
+        this.models.refresh(connection, changedTables, this.log, this.gate),
       );
       if (refresh !== undefined) this.noteModels(refresh);
       result.models = refresh?.refreshed ?? [];
@@ -227,12 +227,9 @@ export class MergeJob {
     await (await this.session()).s3Secret.ensureFresh();
     const leases = await this.leaseHolder();
     // Another process building the models now: its build covers this one.
-    const built = await leases.ifFree('models', async () => {
-      const connection = await this.modelsConnection();
-      return this.gate.shared(() =>
-        this.models.refresh(connection, new Set(), this.log, this.gate.schemaChange),
-      );
-    });
+    const built = await leases.ifFree('models', async () =>
+      this.models.refresh(await this.modelsConnection(), new Set(), this.log, this.gate),
+    );
     if (built !== undefined) this.noteModels(built);
     return built ?? { refreshed: [], failed: [] };
   }

@@ -14,7 +14,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { identifier, literal, renderSql, SQL_ROOT } from '../core/sql-files.ts';
-import { alone, type SchemaChange } from './lake-gate.ts';
+import { ALONE, type LakeWork } from './lake-gate.ts';
 
 const LAYERS = ['silver', 'gold'] as const;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -124,25 +124,29 @@ export class ModelSet {
     connection: DuckDBConnection,
     changedTables: Set<string>,
     log: Logger,
-    schemaChange: SchemaChange = alone,
+    lake: LakeWork = ALONE,
   ): Promise<ModelRefresh> {
     const models = dependencyOrder(loadModels(this.root));
-    const reader = await connection.runAndReadAll(renderSql('models/existing-tables.sql', {}));
-    const existing = new Set(
-      (reader.getRowObjectsJS() as { schema_name: string; table_name: string }[]).map(
-        (t) => `${t.schema_name}.${t.table_name}`,
-      ),
-    );
+    // Reads of the lake are shared work (lake-gate.ts), each build too, so a schema change elsewhere on the
+    // instance waits for one step at most, not for the whole refresh.
+    const { existing, builds, current } = await lake.shared(async () => {
+      const reader = await connection.runAndReadAll(renderSql('models/existing-tables.sql', {}));
+      const tables = new Set(
+        (reader.getRowObjectsJS() as { schema_name: string; table_name: string }[]).map(
+          (t) => `${t.schema_name}.${t.table_name}`,
+        ),
+      );
+      // What the lake remembers: each model's last build and the bronze checkpoints it read. So a process
+      // that starts again rebuilds only what is stale, and a merge whose models were not rebuilt (a crash
+      // between the two, or a merge that committed while a build ran) is caught up by the next refresh.
+      const built = new Map<string, { hash: string; inputsState: string | null }>();
+      for (const row of (
+        await connection.runAndReadAll(renderSql('models/read-builds.sql', {}))
+      ).getRowObjectsJS() as { name: string; query_hash: string | null; inputs_state: string | null }[])
+        built.set(row.name, { hash: row.query_hash ?? '', inputsState: row.inputs_state });
+      return { existing: tables, builds: built, current: await readInputCheckpoints(connection) };
+    });
     const changed = new Set([...changedTables].map((t) => `bronze.${t}`));
-    // What the lake remembers: each model's last build and the bronze checkpoints it read. So a process that
-    // starts again rebuilds only what is stale, and a merge whose models were not rebuilt (a crash between
-    // the two, or a merge that committed while a build ran) is caught up by the next refresh.
-    const builds = new Map<string, { hash: string; inputsState: string | null }>();
-    for (const row of (
-      await connection.runAndReadAll(renderSql('models/read-builds.sql', {}))
-    ).getRowObjectsJS() as { name: string; query_hash: string | null; inputs_state: string | null }[])
-      builds.set(row.name, { hash: row.query_hash ?? '', inputsState: row.inputs_state });
-    const current = await readInputCheckpoints(connection);
     const byId = new Map(models.map((m) => [`${m.schema}.${m.name}`, m]));
     const refreshed: string[] = [];
     const failed: ModelFailure[] = [];
@@ -170,7 +174,7 @@ export class ModelSet {
         };
         // The table keeps its columns: refilled in place, beside the merges. Otherwise (its first build, or
         // a query whose columns changed) it is replaced, a schema change that runs alone.
-        const inPlace = existing.has(id) && (await sameShape(connection, model));
+        const inPlace = existing.has(id) && (await lake.shared(() => sameShape(connection, model)));
         const build = async (): Promise<void> => {
           await connection.run(renderSql('models/begin.sql', {}));
           try {
@@ -190,17 +194,19 @@ export class ModelSet {
             throw error;
           }
         };
-        await (inPlace ? build() : schemaChange(build));
+        await (inPlace ? lake.shared(build) : lake.schemaChange(build));
       } catch (error: unknown) {
         log.error({ err: error, model: id, file: model.file }, 'model failed; the models reading it wait');
         const message = error instanceof Error ? error.message : String(error);
         failed.push({ model: id, file: model.file, error: message });
-        await connection
-          .run(
-            renderSql('models/record-failure.sql', {
-              model: literal(id),
-              error: literal(message.slice(0, 4000)),
-            }),
+        await lake
+          .shared(() =>
+            connection.run(
+              renderSql('models/record-failure.sql', {
+                model: literal(id),
+                error: literal(message.slice(0, 4000)),
+              }),
+            ),
           )
           .catch((recordError: unknown) =>
             log.warn({ err: recordError, model: id }, 'could not record the failure'),
