@@ -5,13 +5,12 @@
 // unchanged TOAST columns, a missing image, a malformed message) returns undefined, and the full decoder
 // (avro-change.ts) takes the message, with its exact errors.
 
-import type { DuckDBAppender } from '@duckdb/node-api';
 import {
   readBoolean,
   readDouble,
   readFloat,
+  readInt64,
   readLength,
-  readLong,
   readNumber,
   type Cursor,
 } from '../core/events/avro-reader.ts';
@@ -19,11 +18,13 @@ import { bytesToDecimal, bytesToUnscaled } from '../core/events/decimal.ts';
 import { SINGLE_OBJECT_HEADER_LENGTH } from '../core/events/single-object.ts';
 import type { ColumnDef, Op } from '../core/events/types.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
+import type { ColumnChunkAppender } from './column-chunk.ts';
 
 export interface DirectEvent {
   op: Op;
-  pos: bigint;
-  tsMs: bigint;
+  /** Numbers when they fit 48 bits, so most events make no bigint. */
+  pos: bigint | number;
+  tsMs: bigint | number;
   schema: string;
   table: string;
   /** Where the row image (the after image, or the before image of a delete) starts in the message. */
@@ -33,7 +34,7 @@ export interface DirectEvent {
 interface ColumnPlan {
   nullable: boolean;
   skip(c: Cursor): void;
-  append(appender: DuckDBAppender, c: Cursor): void;
+  append(appender: ColumnChunkAppender, c: Cursor): void;
 }
 
 const OPS: Record<number, Op> = { 0x63: 'c', 0x75: 'u', 0x64: 'd', 0x72: 'r' };
@@ -47,11 +48,11 @@ function skipBytes(c: Cursor): void {
   c.pos += length;
 }
 
-function text(c: Cursor): string {
+function appendText(appender: ColumnChunkAppender, c: Cursor): void {
   const length = readLength(c);
   const start = c.pos;
   c.pos += length;
-  return c.buf.toString('utf8', start, start + length);
+  appender.appendVarcharBytes(c.buf, start, start + length);
 }
 
 function columnPlan(column: ColumnDef): ColumnPlan {
@@ -68,7 +69,7 @@ function columnPlan(column: ColumnDef): ColumnPlan {
     case 'int8':
     case 'timestamp':
     case 'timestamptz':
-      return { nullable: column.nullable, skip: skipVarint, append: (a, c) => a.appendBigInt(readLong(c)) };
+      return { nullable: column.nullable, skip: skipVarint, append: (a, c) => a.appendBigInt(readInt64(c)) };
     case 'float4':
       return {
         nullable: column.nullable,
@@ -100,7 +101,7 @@ function columnPlan(column: ColumnDef): ColumnPlan {
     case 'text':
     case 'json':
     case 'uuid':
-      return { nullable: column.nullable, skip: skipBytes, append: (a, c) => a.appendVarchar(text(c)) };
+      return { nullable: column.nullable, skip: skipBytes, append: appendText };
     case 'numeric': {
       const scale = type.scale;
       return {
@@ -201,7 +202,7 @@ export class DirectPlan {
       if (after === 1) this.skipImage(c);
       if (readLength(c) !== 1) return undefined;
       const op = OPS[buf[c.pos++] as number];
-      const tsMs = readLong(c);
+      const tsMs = readInt64(c);
       skipBytes(c); // connector
       skipBytes(c); // db
       const schema = this.schemaName.read(c);
@@ -213,7 +214,7 @@ export class DirectPlan {
       const length = readLength(c);
       const pos =
         length > 0 && length <= 6
-          ? BigInt(buf.readIntBE(c.pos, length))
+          ? buf.readIntBE(c.pos, length)
           : bytesToUnscaled(buf.subarray(c.pos, c.pos + length));
       c.pos += length;
       if (readNumber(c) !== 0) return undefined; // unchanged columns: the full decoder handles them
@@ -227,7 +228,7 @@ export class DirectPlan {
   }
 
   /** Appends the row image of a message `read` accepted, column by column in the writer's order. */
-  appendImage(appender: DuckDBAppender, buf: Buffer, start: number): void {
+  appendImage(appender: ColumnChunkAppender, buf: Buffer, start: number): void {
     const c: Cursor = { buf, pos: start };
     for (const plan of this.plans) {
       if (plan.nullable && readNumber(c) === 0) appender.appendNull();

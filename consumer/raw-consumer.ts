@@ -368,14 +368,31 @@ export class RawConsumer {
     resolveOffset: (offset: string) => void,
     counted: () => void,
   ): Promise<void> {
+    // Resolving moves kafkajs's fetch position only (offsets are committed after S3, by hand). It parses
+    // the offset into a Long each time, so it is done once, for the last record handled, however the loop ends.
+    let handled: string | undefined;
+    try {
+      await this.addEachMessage(state, batch, isRunning, isStale, counted, (offset) => (handled = offset));
+    } finally {
+      if (handled !== undefined) resolveOffset(handled);
+    }
+  }
+
+  private async addEachMessage(
+    state: PartitionState,
+    batch: EachBatchPayload['batch'],
+    isRunning: () => boolean,
+    isStale: () => boolean,
+    counted: () => void,
+    handled: (offset: string) => void,
+  ): Promise<void> {
     let checked = 0;
     for (const message of batch.messages) {
       // kafkajs's checks are not free: every 32 records (a gone partition is checked on every one).
       if ((checked++ & 31) === 0 && (!isRunning() || isStale())) return;
       if ((state.phase as PartitionPhase) === PartitionPhase.gone) return;
       const offset = BigInt(message.offset);
-      // Resolving moves kafkajs's fetch position only (offsets are committed after S3, by hand).
-      resolveOffset(message.offset);
+      handled(message.offset);
       if (offset < state.consumed) continue; // already written, or delivered again after a seek
       const { key, value } = message;
       if (isTombstone(value)) {
@@ -387,7 +404,7 @@ export class RawConsumer {
       // cdclake's own events take the fast path when they can: the row image goes straight to the appender.
       const direct = this.router.direct(key, value);
       if (direct !== undefined) {
-        const open = await this.batchFor(state, direct.shape);
+        const open = this.openBatchFor(state, direct.shape) ?? (await this.batchFor(state, direct.shape));
         if (open === undefined) return;
         if (open.appendDirect(direct.shape, direct.plan, direct.event, value, offset, size)) {
           state.consumed = offset + 1n;
@@ -409,7 +426,7 @@ export class RawConsumer {
           reason,
         });
       } else if (decoded.kind === 'change') {
-        const open = await this.batchFor(state, decoded.change);
+        const open = this.openBatchFor(state, decoded.change) ?? (await this.batchFor(state, decoded.change));
         if (open === undefined) return;
         open.append(decoded.change, offset, size);
         state.consumed = offset + 1n;
@@ -439,6 +456,12 @@ export class RawConsumer {
    * (the change joins the next one, so the taken batch covers only the offsets before it), new columns are
    * added. Undefined when the partition went away meanwhile.
    */
+  /** The partition's open batch when the change fits it as it is: most records, and no await for them. */
+  private openBatchFor(state: PartitionState, shape: ChangeShape): RawBatch | undefined {
+    const open = state.batch;
+    return open !== undefined && open.fits(shape) && !open.needsWiden(shape) ? open : undefined;
+  }
+
   private async batchFor(state: PartitionState, shape: ChangeShape): Promise<RawBatch | undefined> {
     let open = state.batch;
     if (open !== undefined && !open.fits(shape)) {

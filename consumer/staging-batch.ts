@@ -11,7 +11,7 @@
 // table (earlier rows read NULL), so a schema change inside a batch never drops a column. A column whose type
 // changes does not fit: the batch is flushed first.
 
-import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnDef } from '../core/events/types.ts';
 import { identifier, integer, literal, renderSql } from '../core/sql-files.ts';
 import {
@@ -24,6 +24,7 @@ import {
 } from './raw-batch.ts';
 import type { DecodedChange } from './decoded-change.ts';
 import type { DirectEvent, DirectPlan } from './direct-events.ts';
+import { ColumnChunkAppender } from './column-chunk.ts';
 import { appendStaged, projectionList, stagingColumn } from './staging-columns.ts';
 
 const STAGING_TABLE = 'raw_batch';
@@ -43,7 +44,7 @@ export class StagingBatch implements RawBatch {
   private readonly seen = new WeakSet<ColumnDef[]>();
   private readonly connection: DuckDBConnection;
   private identity: BatchIdentity | undefined;
-  private appender: DuckDBAppender | undefined;
+  private appender: ColumnChunkAppender | undefined;
   private closed = false;
 
   private constructor(topic: string, partition: number, connection: DuckDBConnection) {
@@ -61,7 +62,9 @@ export class StagingBatch implements RawBatch {
           table: identifier(STAGING_TABLE),
         }),
       );
-      batch.appender = await connection.createAppender(STAGING_TABLE, 'main', 'temp');
+      batch.appender = new ColumnChunkAppender(
+        await connection.createAppender(STAGING_TABLE, 'main', 'temp'),
+      );
     } catch (error: unknown) {
       connection.closeSync();
       throw error;
@@ -90,7 +93,7 @@ export class StagingBatch implements RawBatch {
     if (added.length === 0) return;
     this.aligned = new WeakMap();
     // The appender writes every column of the table as it was when it was created: close it, alter, reopen.
-    this.appender?.closeSync();
+    this.appender?.close();
     this.appender = undefined;
     for (const column of added) {
       const nullable = { ...column, nullable: true };
@@ -103,7 +106,9 @@ export class StagingBatch implements RawBatch {
       this.byName.set(column.name, nullable);
       this.columns.push(nullable);
     }
-    this.appender = await this.connection.createAppender(STAGING_TABLE, 'main', 'temp');
+    this.appender = new ColumnChunkAppender(
+      await this.connection.createAppender(STAGING_TABLE, 'main', 'temp'),
+    );
   }
 
   /**
@@ -121,7 +126,7 @@ export class StagingBatch implements RawBatch {
   ): boolean {
     if (!this.alignedWith(plan.columns)) return false;
     this.identity = joinedIdentity(this.identity, shape);
-    const appender = this.appender as DuckDBAppender;
+    const appender = this.appender as ColumnChunkAppender;
     appender.appendVarchar(event.op);
     appender.appendHugeInt(event.pos);
     appender.appendBigInt(event.tsMs);
@@ -150,7 +155,7 @@ export class StagingBatch implements RawBatch {
 
   append(change: DecodedChange, offset: bigint, bytes: number): void {
     this.identity = joinedIdentity(this.identity, change);
-    const appender = this.appender as DuckDBAppender;
+    const appender = this.appender as ColumnChunkAppender;
     appender.appendVarchar(change.op);
     appender.appendHugeInt(change.pos);
     appender.appendBigInt(change.tsMs);
@@ -167,7 +172,7 @@ export class StagingBatch implements RawBatch {
   /** Writes the batch as one Parquet file at `path`, then lets go of its connection. */
   async write(path: string): Promise<void> {
     try {
-      this.appender?.closeSync();
+      this.appender?.close();
       this.appender = undefined;
       await this.connection.run(
         renderSql('raw/copy-batch.sql', {
@@ -192,7 +197,7 @@ export class StagingBatch implements RawBatch {
     if (this.closed) return;
     this.closed = true;
     try {
-      this.appender?.closeSync();
+      this.appender?.discard();
     } catch {
       // rows that could not be appended are dropped with the batch
     }

@@ -2,10 +2,10 @@
 // text, timestamps and dates as integers, uuids as text; the appender's fast paths only, no value objects.
 // Column names are quoted; types come from a fixed vocabulary, never from data.
 
-import type { DuckDBAppender } from '@duckdb/node-api';
 import { duckdbType } from '../core/duckdb-types.ts';
 import type { ColumnDef, ColumnValue } from '../core/events/types.ts';
 import { quotedIdentifier } from '../core/sql.ts';
+import type { ColumnChunkAppender } from './column-chunk.ts';
 
 /** The staging column's type. */
 export function stagingType(column: ColumnDef): string {
@@ -64,7 +64,7 @@ export function projectionList(columns: ColumnDef[]): string {
 }
 
 export function appendStaged(
-  appender: DuckDBAppender,
+  appender: ColumnChunkAppender,
   column: ColumnDef,
   value: ColumnValue | undefined,
 ): void {

@@ -43,6 +43,12 @@ export function readNumber(c: Cursor): number {
 
 /** Zigzag varint as an exact bigint: number arithmetic up to seven bytes (49 bits), bigint beyond. */
 export function readLong(c: Cursor): bigint {
+  const value = readInt64(c);
+  return typeof value === 'number' ? BigInt(value) : value;
+}
+
+/** An Avro long as a number when it fits in 48 bits (no bigint made), else as a bigint. */
+export function readInt64(c: Cursor): number | bigint {
   const buf = c.buf;
   const start = c.pos;
   let end = start;
@@ -56,7 +62,7 @@ export function readLong(c: Cursor): bigint {
       n += ((buf[i] as number) & 0x7f) * scale;
       scale *= 0x80;
     }
-    return BigInt(n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
   }
   let zigzag = 0n;
   let shift = 0n;
