@@ -6,15 +6,10 @@ import { CdcError, ErrorCode } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
 import { checkKafkaAccess } from '../core/kafka/access-check.ts';
 import { kafkaAccessError } from '../core/kafka/access-errors.ts';
-import { consume } from './commands/consume.ts';
-import { lake } from './commands/lake.ts';
-import { merge } from './commands/merge.ts';
-import { query } from './commands/query.ts';
-import { status } from './commands/status.ts';
-import { produce, type ProduceFlags } from './commands/produce.ts';
-import { smoke } from './commands/smoke.ts';
-import { snapshot } from './commands/snapshot.ts';
-import { up } from './commands/up.ts';
+import type { ProduceFlags } from './commands/produce.ts';
+
+// Each command is loaded when it runs: a consumer does not load PostgreSQL's client or the producer's Kafka
+// client (about 50 MB of resident memory and a quarter second of start-up for the modules it never uses).
 
 const USAGE = `usage: cdclake <command>
 
@@ -76,10 +71,12 @@ async function main(argv: string[]): Promise<number> {
           expected: { type: 'string' },
         },
       });
+      const { produce } = await import('./commands/produce.ts');
       return produce(await kafkaConfig(), values as ProduceFlags);
     }
     case 'up': {
       const { values } = parseArgs({ args: rest, options: { 'merge-every': { type: 'string' } } });
+      const { up } = await import('./commands/up.ts');
       return up(await kafkaConfig(), values);
     }
     case 'snapshot': {
@@ -87,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { tables: { type: 'string' }, reconcile: { type: 'boolean' } },
       });
+      const { snapshot } = await import('./commands/snapshot.ts');
       return snapshot(await kafkaConfig(), values, (line) => process.stdout.write(line + '\n'));
     }
     case 'consume': {
@@ -94,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { topics: { type: 'string' }, 'until-idle': { type: 'boolean' } },
       });
+      const { consume } = await import('./commands/consume.ts');
       return consume(await kafkaConfig(), values);
     }
     case 'merge': {
@@ -101,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
         args: rest,
         options: { once: { type: 'boolean' }, every: { type: 'string' } },
       });
+      const { merge } = await import('./commands/merge.ts');
       return merge(resolveConfig(), values);
     }
     case 'query': {
@@ -109,10 +109,12 @@ async function main(argv: string[]): Promise<number> {
         allowPositionals: true,
         options: { format: { type: 'string' } },
       });
+      const { query } = await import('./commands/query.ts');
       return query(resolveConfig(), positionals.join(' '), values);
     }
     case 'status': {
       const { values } = parseArgs({ args: rest, options: { format: { type: 'string' } } });
+      const { status } = await import('./commands/status.ts');
       return status(resolveConfig(), values);
     }
     case 'lake': {
@@ -121,11 +123,14 @@ async function main(argv: string[]): Promise<number> {
         allowPositionals: true,
         options: { 'with-secrets': { type: 'boolean' } },
       });
+      const { lake } = await import('./commands/lake.ts');
       return lake(resolveConfig(), positionals[0], values);
     }
-    case 'smoke':
+    case 'smoke': {
+      const { smoke } = await import('./commands/smoke.ts');
       await smoke(await kafkaConfig(), (line) => process.stdout.write(line + '\n'));
       return 0;
+    }
     case undefined:
     case 'help':
       process.stdout.write(USAGE + '\n');
