@@ -212,6 +212,19 @@ export class ColumnChunkAppender {
     if (++this.row === ROWS) this.flush();
   }
 
+  /** Forgets the values given for the row under way (one failed midway); the next value starts the row again. */
+  abandonRow(): void {
+    const row = this.row;
+    for (const column of this.columns) {
+      column.validity[row >> 3] = (column.validity[row >> 3] as number) | (1 << (row & 7));
+      while (column.heapRows.at(-1) === row) {
+        column.heapRows.pop();
+        column.heapValues.pop();
+      }
+    }
+    this.column = 0;
+  }
+
   /** Appends the rows stored so far to the table. */
   flush(): void {
     const rows = this.row;

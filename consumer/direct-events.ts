@@ -14,7 +14,7 @@ import {
   readNumber,
   type Cursor,
 } from '../core/events/avro-reader.ts';
-import { bytesToDecimal, bytesToUnscaled } from '../core/events/decimal.ts';
+import { bytesToUnscaled } from '../core/events/decimal.ts';
 import { SINGLE_OBJECT_HEADER_LENGTH } from '../core/events/single-object.ts';
 import type { ColumnDef, Op } from '../core/events/types.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
@@ -46,6 +46,21 @@ function skipVarint(c: Cursor): void {
 function skipBytes(c: Cursor): void {
   const length = readLength(c);
   c.pos += length;
+}
+
+function skipUnscaled(c: Cursor): void {
+  const length = readLength(c);
+  if (length > 16) throw new CdcError(ErrorCode.DECODE, `a decimal of ${length} bytes`);
+  c.pos += length;
+}
+
+function appendUnscaled(appender: ColumnChunkAppender, c: Cursor): void {
+  const length = readLength(c);
+  const start = c.pos;
+  c.pos += length;
+  if (length === 0) appender.appendHugeInt(0);
+  else if (length <= 6) appender.appendHugeInt(c.buf.readIntBE(start, length));
+  else appender.appendHugeInt(bytesToUnscaled(c.buf.subarray(start, start + length)));
 }
 
 function appendText(appender: ColumnChunkAppender, c: Cursor): void {
@@ -102,18 +117,10 @@ function columnPlan(column: ColumnDef): ColumnPlan {
     case 'json':
     case 'uuid':
       return { nullable: column.nullable, skip: skipBytes, append: appendText };
-    case 'numeric': {
-      const scale = type.scale;
-      return {
-        nullable: column.nullable,
-        skip: skipBytes,
-        append: (a, c) => {
-          const length = readLength(c);
-          a.appendVarchar(bytesToDecimal(c.buf.subarray(c.pos, c.pos + length), scale));
-          c.pos += length;
-        },
-      };
-    }
+    case 'numeric':
+      // The unscaled integer, as HUGEINT (staging-columns.ts): at most 16 bytes; a longer one cannot be a
+      // decimal of the lake's precision, and the full decoder says so.
+      return { nullable: column.nullable, skip: skipUnscaled, append: appendUnscaled };
   }
 }
 

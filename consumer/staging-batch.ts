@@ -127,13 +127,18 @@ export class StagingBatch implements RawBatch {
     if (!this.alignedWith(plan.columns)) return false;
     this.identity = joinedIdentity(this.identity, shape);
     const appender = this.appender as ColumnChunkAppender;
-    appender.appendVarchar(event.op);
-    appender.appendHugeInt(event.pos);
-    appender.appendBigInt(event.tsMs);
-    appender.appendBigInt(offset);
-    appender.appendNull();
-    plan.appendImage(appender, message, event.imageStart);
-    appender.endRow();
+    try {
+      appender.appendVarchar(event.op);
+      appender.appendHugeInt(event.pos);
+      appender.appendBigInt(event.tsMs);
+      appender.appendBigInt(offset);
+      appender.appendNull();
+      plan.appendImage(appender, message, event.imageStart);
+      appender.endRow();
+    } catch (error: unknown) {
+      appender.abandonRow();
+      throw error;
+    }
     this.rows++;
     this.bytes += bytes;
     return true;
@@ -156,15 +161,21 @@ export class StagingBatch implements RawBatch {
   append(change: DecodedChange, offset: bigint, bytes: number): void {
     this.identity = joinedIdentity(this.identity, change);
     const appender = this.appender as ColumnChunkAppender;
-    appender.appendVarchar(change.op);
-    appender.appendHugeInt(change.pos);
-    appender.appendBigInt(change.tsMs);
-    appender.appendBigInt(offset);
-    if (change.unchanged.length === 0) appender.appendNull();
-    else appender.appendVarchar(change.unchanged.join(','));
-    const row = change.row;
-    for (const column of this.columns) appendStaged(appender, column, row[column.name]);
-    appender.endRow();
+    try {
+      appender.appendVarchar(change.op);
+      appender.appendHugeInt(change.pos);
+      appender.appendBigInt(change.tsMs);
+      appender.appendBigInt(offset);
+      if (change.unchanged.length === 0) appender.appendNull();
+      else appender.appendVarchar(change.unchanged.join(','));
+      const row = change.row;
+      for (const column of this.columns) appendStaged(appender, column, row[column.name]);
+      appender.endRow();
+    } catch (error: unknown) {
+      // A value the staging table cannot take: the row is not half-written, and the batch stays usable.
+      appender.abandonRow();
+      throw error;
+    }
     this.rows++;
     this.bytes += bytes;
   }

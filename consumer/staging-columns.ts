@@ -1,9 +1,10 @@
 // How each source column travels through the appender and becomes its exact type again: decimals as their
-// text, timestamps and dates as integers, uuids as text; the appender's fast paths only, no value objects.
+// unscaled integer, timestamps and dates as integers, uuids as text; the appender's fast paths only, no value objects.
 // Column names are quoted; types come from a fixed vocabulary, never from data.
 
 import { duckdbType } from '../core/duckdb-types.ts';
 import type { ColumnDef, ColumnValue } from '../core/events/types.ts';
+import { decimalTextToUnscaled } from '../core/events/decimal.ts';
 import { quotedIdentifier } from '../core/sql.ts';
 import type { ColumnChunkAppender } from './column-chunk.ts';
 
@@ -26,10 +27,11 @@ export function stagingType(column: ColumnDef): string {
       return 'BOOLEAN';
     case 'bytea':
       return 'BLOB';
+    case 'numeric':
+      return 'HUGEINT';
     case 'text':
     case 'json':
     case 'uuid':
-    case 'numeric':
       return 'VARCHAR';
   }
 }
@@ -44,10 +46,15 @@ export function projection(column: ColumnDef): string {
       return `make_timestamptz(${name}) AS ${name}`;
     case 'date':
       return `CAST(DATE '1970-01-01' + ${name} AS DATE) AS ${name}`;
+    case 'numeric': {
+      // The unscaled integer times 10^-scale: a decimal multiplication, exact (no float, no text).
+      const { scale } = column.type;
+      const unit = scale === 0 ? '' : ` * CAST('0.${'1'.padStart(scale, '0')}' AS DECIMAL(38, ${scale}))`;
+      return `CAST(CAST(${name} AS DECIMAL(38, 0))${unit} AS ${duckdbType(column.type)}) AS ${name}`;
+    }
     case 'int2':
     case 'float4':
     case 'uuid':
-    case 'numeric':
       return `CAST(${name} AS ${duckdbType(column.type)}) AS ${name}`;
     default:
       return name;
@@ -88,10 +95,11 @@ export function appendStaged(
       return appender.appendBoolean(value as boolean);
     case 'bytea':
       return appender.appendBlob(value as Buffer);
+    case 'numeric':
+      return appender.appendHugeInt(decimalTextToUnscaled(value as string, column.type.scale));
     case 'text':
     case 'json':
     case 'uuid':
-    case 'numeric':
       return appender.appendVarchar(value as string);
   }
 }

@@ -93,6 +93,22 @@ function decimalError(
   );
 }
 
+const PLAIN_DIGITS = /^-?\d{1,15}$/;
+
+/**
+ * The unscaled integer of decimal text at `scale`, as a number when it is small (the usual values) and a
+ * bigint otherwise; text that is not a plain decimal of at most 38 digits is refused as decimalToUnscaled
+ * refuses it.
+ */
+export function decimalTextToUnscaled(text: string, scale: number): number | bigint {
+  const dot = text.indexOf('.');
+  if ((dot < 0 ? 0 : text.length - dot - 1) === scale) {
+    const digits = dot < 0 ? text : text.slice(0, dot) + text.slice(dot + 1);
+    if (PLAIN_DIGITS.test(digits)) return Number(digits);
+  }
+  return decimalToUnscaled(text, 38, scale);
+}
+
 /** Plain decimal text of an unscaled integer, with exactly `scale` fractional digits ("-0.50"). */
 export function unscaledToDecimal(unscaled: bigint | number, scale: number): string {
   const negative = unscaled < 0;

@@ -130,3 +130,16 @@ test('a row with too few values is refused, naming the counts', async () => {
   expect(() => chunked.endRow()).toThrow(/1 values for 7 columns/);
   chunked.discard();
 });
+
+test('a row abandoned midway leaves nothing behind: not its nulls, not its long strings', async () => {
+  await connection.run('CREATE OR REPLACE TABLE abandoned (i INTEGER, s VARCHAR)');
+  const chunked = new ColumnChunkAppender(await connection.createAppender('abandoned'));
+  chunked.appendNull();
+  chunked.appendVarchar('a string longer than twelve bytes');
+  chunked.abandonRow();
+  chunked.appendInteger(1);
+  chunked.appendVarchar('short');
+  chunked.endRow();
+  chunked.close();
+  expect(await contents(connection, 'abandoned')).toEqual([[1, 'short']]);
+});

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
   bytesToUnscaled,
+  decimalTextToUnscaled,
   decimalToUnscaled,
   unscaledToBytes,
   unscaledToDecimal,
@@ -85,4 +86,16 @@ describe('exact decimals', () => {
       message,
     );
   });
+});
+
+test('decimalTextToUnscaled: numbers for the usual values, bigints beyond, refusals as decimalToUnscaled', () => {
+  expect(decimalTextToUnscaled('-12.50', 2)).toBe(-1250);
+  expect(decimalTextToUnscaled('0.00', 2)).toBe(0);
+  expect(decimalTextToUnscaled('7', 0)).toBe(7);
+  expect(decimalTextToUnscaled('1.5', 2)).toBe(150n);
+  expect(decimalTextToUnscaled('99999999999999999999999999999999999999', 0)).toBe(10n ** 38n - 1n);
+  expect(decimalTextToUnscaled('-0.00000000000000000000000000000000000001', 38)).toBe(-1n);
+  expect(() => decimalTextToUnscaled('1e5', 0)).toThrow(/plain notation/);
+  expect(() => decimalTextToUnscaled('1.234', 2)).toThrow();
+  expect(() => decimalTextToUnscaled('NaN', 2)).toThrow();
 });
