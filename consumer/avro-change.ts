@@ -4,12 +4,12 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../core/logger.ts';
 import { SchemaStore } from '../core/events/schema-store.ts';
-import { isSingleObject, readFingerprint } from '../core/events/single-object.ts';
+import { isSingleObject, readFingerprint, sameFingerprint } from '../core/events/single-object.ts';
 import type { ColumnDef, ColumnType } from '../core/events/types.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import { readEntries } from '../core/kafka/compacted-topic.ts';
 import type { DecodedChange } from './decoded-change.ts';
-import { DirectPlan, type DirectEvent } from './direct-events.ts';
+import { DirectPlan, type DirectRecord } from './direct-events.ts';
 import { checkColumnName, checkTableName } from './identifiers.ts';
 
 type AvroType =
@@ -173,14 +173,47 @@ export class AvroChangeDecoder {
    * The fast path (direct-events.ts): the event's parts and the plan that appends its row image, or
    * undefined when the full decoder must take the message (new schemas, unchanged columns, any error).
    */
-  direct(
-    key: Buffer | null,
-    value: Buffer,
-  ): { plan: DirectPlan; event: DirectEvent; keyColumns: string[] } | undefined {
-    if (key === null || !isSingleObject(key)) return undefined;
-    const keyColumns = this.keyColumns.get(readFingerprint(key));
+  direct(key: Buffer | null, value: Buffer): DirectRecord | undefined {
+    if (key === null || !isSingleObject(key) || !isSingleObject(value)) return undefined;
+    // Consecutive records mostly share their schemas: the fingerprints are compared as two numbers each
+    // against the last ones, and only a new one is read as a bigint and looked up.
+    const last = this.lastDirect;
+    if (!sameFingerprint(key, last.keyLow, last.keyHigh)) {
+      // A key schema not learned yet is not remembered: the full decoder learns it, then this finds it.
+      const found = this.keyColumns.get(readFingerprint(key));
+      if (found === undefined) return undefined;
+      last.keyColumns = found;
+      last.keyLow = key.readUInt32LE(2);
+      last.keyHigh = key.readUInt32LE(6);
+    }
+    const keyColumns = last.keyColumns;
     if (keyColumns === undefined || keyColumns.length === 0) return undefined;
-    const fingerprint = readFingerprint(value);
+    if (!sameFingerprint(value, last.valueLow, last.valueHigh)) {
+      const found = this.planOf(readFingerprint(value));
+      if (found === undefined) return undefined;
+      last.plan = found;
+      last.valueLow = value.readUInt32LE(2);
+      last.valueHigh = value.readUInt32LE(6);
+    }
+    const plan = last.plan;
+    if (plan === null || plan === undefined) return undefined;
+    const event = plan.read(value);
+    if (event === undefined) return undefined;
+    if (!this.checkedName(event.table) || !this.checkedName(event.schema)) return undefined;
+    return plan.record(event, keyColumns);
+  }
+
+  private readonly lastDirect: {
+    keyLow: number;
+    keyHigh: number;
+    keyColumns: string[] | undefined;
+    valueLow: number;
+    valueHigh: number;
+    plan: DirectPlan | null | undefined;
+  } = { keyLow: -1, keyHigh: -1, keyColumns: undefined, valueLow: -1, valueHigh: -1, plan: undefined };
+
+  /** The fast path's plan of a writer schema: null when the path does not cover it, undefined when unknown. */
+  private planOf(fingerprint: bigint): DirectPlan | null | undefined {
     let plan = this.plans.get(fingerprint);
     if (plan === undefined) {
       const json = this.store.get(fingerprint);
@@ -192,19 +225,18 @@ export class AvroChangeDecoder {
       }
       this.plans.set(fingerprint, plan);
     }
-    if (plan === null) return undefined;
-    const event = plan.read(value);
-    if (event === undefined) return undefined;
-    for (const name of [event.table, event.schema]) {
-      if (this.checkedNames.has(name)) continue;
-      try {
-        checkTableName('table', name);
-      } catch {
-        return undefined;
-      }
-      this.checkedNames.add(name);
+    return plan;
+  }
+
+  private checkedName(name: string): boolean {
+    if (this.checkedNames.has(name)) return true;
+    try {
+      checkTableName('table', name);
+    } catch {
+      return false;
     }
-    return { plan, event, keyColumns };
+    this.checkedNames.add(name);
+    return true;
   }
 
   private decodeKnown(key: Buffer | null, value: Buffer): DecodedChange {

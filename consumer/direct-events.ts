@@ -19,6 +19,14 @@ import { SINGLE_OBJECT_HEADER_LENGTH } from '../core/events/single-object.ts';
 import type { ColumnDef, Op } from '../core/events/types.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import type { ColumnChunkAppender } from './column-chunk.ts';
+import type { ChangeShape } from './raw-batch.ts';
+
+/** A record the fast path read: what its batch must fit, the plan that appends it, and what it says. */
+export interface DirectRecord {
+  shape: ChangeShape;
+  plan: DirectPlan;
+  event: DirectEvent;
+}
 
 export interface DirectEvent {
   op: Op;
@@ -197,9 +205,32 @@ export class DirectPlan {
     }
   }
 
+  /** The shape of the last record: records of one table and key share it, and the batch checks it once. */
+  private lastShape: ChangeShape | undefined;
+
+  /** The record of an event this plan read, with the source table's key columns. */
+  record(event: DirectEvent, key: string[]): DirectRecord {
+    let shape = this.lastShape;
+    if (
+      shape === undefined ||
+      shape.table !== event.table ||
+      shape.schema !== event.schema ||
+      shape.key !== key
+    ) {
+      shape = { table: event.table, schema: event.schema, key, columns: this.columns };
+      this.lastShape = shape;
+    }
+    return { shape, plan: this, event };
+  }
+
+  /** One cursor for every read: `read` runs to its end without waiting, so no two reads share it at once. */
+  private readonly cursor: Cursor = { buf: Buffer.alloc(0), pos: 0 };
+
   /** Reads the whole message, so a malformed one is found before anything is appended. */
   read(buf: Buffer): DirectEvent | undefined {
-    const c: Cursor = { buf, pos: SINGLE_OBJECT_HEADER_LENGTH };
+    const c = this.cursor;
+    c.buf = buf;
+    c.pos = SINGLE_OBJECT_HEADER_LENGTH;
     try {
       const before = readNumber(c);
       const beforeStart = c.pos;
@@ -236,7 +267,9 @@ export class DirectPlan {
 
   /** Appends the row image of a message `read` accepted, column by column in the writer's order. */
   appendImage(appender: ColumnChunkAppender, buf: Buffer, start: number): void {
-    const c: Cursor = { buf, pos: start };
+    const c = this.cursor;
+    c.buf = buf;
+    c.pos = start;
     for (const plan of this.plans) {
       if (plan.nullable && readNumber(c) === 0) appender.appendNull();
       else plan.append(appender, c);

@@ -13,14 +13,9 @@ import { AvroChangeDecoder } from './avro-change.ts';
 import { decodeDebeziumJson, looksLikeDebeziumJson } from './debezium-json.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import type { DecodedChange } from './decoded-change.ts';
-import type { DirectEvent, DirectPlan } from './direct-events.ts';
-import type { ChangeShape } from './raw-batch.ts';
+import type { DirectRecord } from './direct-events.ts';
 
-export interface DirectRecord {
-  shape: ChangeShape;
-  plan: DirectPlan;
-  event: DirectEvent;
-}
+export type { DirectRecord } from './direct-events.ts';
 
 export type DecodedRecord =
   | { kind: 'change'; change: DecodedChange }
@@ -43,14 +38,7 @@ export class RecordRouter {
   /** The fast path's reading of one of cdclake's own events; undefined when the record needs `decode`. */
   direct(key: Buffer | null, value: Buffer): DirectRecord | undefined {
     if (!AvroChangeDecoder.handles(value)) return undefined;
-    const direct = this.decoder.direct(key, value);
-    if (direct === undefined) return undefined;
-    const { event, plan, keyColumns } = direct;
-    return {
-      shape: { table: event.table, schema: event.schema, key: keyColumns, columns: plan.columns },
-      plan,
-      event,
-    };
+    return this.decoder.direct(key, value);
   }
 
   /** The full decoding; a promise only when a writer schema must be read from the schemas topic first. */

@@ -35,6 +35,14 @@ export function readFingerprint(bytes: Buffer): bigint {
   return bytes.readBigUInt64LE(2);
 }
 
+/**
+ * True when the message is single-object encoded with the fingerprint whose little-endian 32-bit halves are
+ * `low` and `high`: a check for the fingerprint seen last, without making a bigint.
+ */
+export function sameFingerprint(bytes: Buffer, low: number, high: number): boolean {
+  return isSingleObject(bytes) && bytes.readUInt32LE(2) === low && bytes.readUInt32LE(6) === high;
+}
+
 /** Encodes values of one writer type; reuses one scratch buffer, so each message costs one copy. */
 export class SingleObjectEncoder {
   readonly fingerprint: bigint;
