@@ -9,7 +9,17 @@ import type { TableDef } from './events/types.ts';
 import { quotedIdentifier, quotedString } from './sql.ts';
 import { CdcError, ErrorCode } from './errors.ts';
 
-export const SQL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'sql');
+/** The project's sql/ folder: beside core/ when the sources run, two levels up from a bundle in dist/<hash>/. */
+function findSqlRoot(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'sql', 'raw'))) return path.join(dir, 'sql');
+    if (path.dirname(dir) === dir)
+      throw new CdcError(ErrorCode.INTERNAL, `no sql/ folder in ${here} or any folder above it`);
+  }
+}
+
+export const SQL_ROOT = findSqlRoot();
 
 const cache = new Map<string, string>();
 
