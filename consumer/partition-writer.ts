@@ -47,22 +47,10 @@ export class PartitionWriter {
   constructor(options: PartitionWriterOptions) {
     this.options = options;
     const { metrics } = options;
-    this.filesWritten = metrics.counter(
-      'cdclake_consumer_files_written_total',
-      'raw Parquet objects written',
-    );
-    this.bytesWritten = metrics.counter(
-      'cdclake_consumer_bytes_written_total',
-      'bytes of raw Parquet written',
-    );
-    this.deadLettered = metrics.counter(
-      'cdclake_consumer_dead_letters_total',
-      'records sent to dead letters',
-    );
-    this.retries = metrics.counter(
-      'cdclake_consumer_upload_retries_total',
-      'raw object uploads that failed and were sent again (CONSUMER_UPLOAD_RETRY_MS)',
-    );
+    this.filesWritten = metrics.counter('cdclake_consumer_files_written_total');
+    this.bytesWritten = metrics.counter('cdclake_consumer_bytes_written_total');
+    this.deadLettered = metrics.counter('cdclake_consumer_dead_letters_total');
+    this.retries = metrics.counter('cdclake_consumer_upload_retries_total');
   }
 
   get files(): number {

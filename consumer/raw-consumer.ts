@@ -90,28 +90,13 @@ export class RawConsumer {
   private refreshing: Promise<void> | undefined;
   private idleSince: number | undefined;
   private lastGroupCheck = 0;
-  private readonly eventsIn = this.metrics.counter(
-    'cdclake_consumer_events_in_total',
-    'change events read from Kafka',
-  );
+  private readonly eventsIn = this.metrics.counter('cdclake_consumer_events_in_total');
   /** Health: records or batches waiting and no batch written for HEALTH_STALL_MS (a hung upload). */
   private readonly progressed = this.metrics.watch('consumer', () => pendingWork(this.partitions.values()));
-  private readonly batchAge = this.metrics.gauge(
-    'cdclake_consumer_batch_age_seconds',
-    'age of the oldest open batch',
-  );
-  private readonly memoryFlushes = this.metrics.counter(
-    'cdclake_consumer_memory_flushes_total',
-    'batches written early because the open batches together passed CONSUMER_MEMORY_BYTES',
-  );
-  private readonly skipped = this.metrics.counter(
-    'cdclake_consumer_skipped_offsets_total',
-    "offsets Kafka's retention deleted before they reached raw, skipped with CONSUMER_ACCEPT_GAP=true",
-  );
-  private readonly lag = this.metrics.gauge(
-    'cdclake_consumer_lag',
-    'records behind the high watermark, per partition',
-  );
+  private readonly batchAge = this.metrics.gauge('cdclake_consumer_batch_age_seconds');
+  private readonly memoryFlushes = this.metrics.counter('cdclake_consumer_memory_flushes_total');
+  private readonly skipped = this.metrics.counter('cdclake_consumer_skipped_offsets_total');
+  private readonly lag = this.metrics.gauge('cdclake_consumer_lag');
 
   constructor(config: Config, options: RawConsumerOptions, log: Logger) {
     this.config = config;

@@ -3,6 +3,7 @@
 // no progress for a while) or cannot work; /ready tells whether it has started.
 
 import http from 'node:http';
+import { METRICS, type CounterName, type GaugeName } from './metric-catalog.ts';
 
 type Labels = Record<string, string | number>;
 
@@ -117,12 +118,13 @@ export class Metrics {
     return { live: problems.length === 0, ready: this.started && problems.length === 0, problems };
   }
 
-  counter(name: string, help: string): Metric {
-    return this.metric(name, help, 'counter');
+  /** A counter of the catalogue (metric-catalog.ts); asking again for a name gives the same metric. */
+  counter(name: CounterName): Metric {
+    return this.metric(name, METRICS[name].help, 'counter');
   }
 
-  gauge(name: string, help: string): Metric {
-    return this.metric(name, help, 'gauge');
+  gauge(name: GaugeName): Metric {
+    return this.metric(name, METRICS[name].help, 'gauge');
   }
 
   render(): string {

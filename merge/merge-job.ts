@@ -61,34 +61,16 @@ export class MergeJob {
   /** The lake work on this process's DuckDB instance: schema changes run alone (lake-gate.ts). */
   private readonly gate = new LakeGate();
   private modelConnection: DuckDBConnection | undefined;
-  private readonly rowsMerged = this.metrics.counter(
-    'cdclake_merge_raw_rows_total',
-    'raw rows read by merges',
-  );
-  private readonly rowsChanged = this.metrics.counter(
-    'cdclake_merge_bronze_rows_total',
-    'bronze rows inserted or updated',
-  );
-  private readonly failures = this.metrics.counter(
-    'cdclake_merge_failures_total',
-    'table merges that failed',
-  );
-  private readonly modelFailures = this.metrics.counter(
-    'cdclake_merge_model_failures_total',
-    'model builds that failed',
-  );
+  private readonly rowsMerged = this.metrics.counter('cdclake_merge_raw_rows_total');
+  private readonly rowsChanged = this.metrics.counter('cdclake_merge_bronze_rows_total');
+  private readonly failures = this.metrics.counter('cdclake_merge_failures_total');
+  private readonly modelFailures = this.metrics.counter('cdclake_merge_model_failures_total');
   private readonly failingModels = new Map<string, string>();
   private failingPass: string | undefined;
   private failingSince: number | undefined;
-  private readonly passFailures = this.metrics.counter(
-    'cdclake_merge_pass_failures_total',
-    'merge passes that failed as a whole (S3, the catalog or the leases unreachable) and were tried again',
-  );
+  private readonly passFailures = this.metrics.counter('cdclake_merge_pass_failures_total');
   private readonly sortedTables: SortedTables = new Map();
-  private readonly duration = this.metrics.gauge(
-    'cdclake_merge_duration_seconds',
-    'duration of the last merge pass',
-  );
+  private readonly duration = this.metrics.gauge('cdclake_merge_duration_seconds');
 
   private readonly withModels: boolean;
   private passing = false;

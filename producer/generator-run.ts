@@ -50,10 +50,7 @@ export async function runGeneratorWorkload(
   log: Logger,
   metrics = new Metrics(),
 ): Promise<GeneratorSummary> {
-  const written = metrics.counter(
-    'cdclake_generator_events_total',
-    'change events the generator wrote to its target',
-  );
+  const written = metrics.counter('cdclake_generator_events_total');
   if (flags.target !== 'kafka' && flags.target !== 'postgres') {
     throw new CdcError(
       ErrorCode.USAGE,

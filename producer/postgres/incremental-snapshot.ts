@@ -159,19 +159,10 @@ export class IncrementalSnapshot {
     this.keys = keys;
     this.slot = config.PG_SLOT;
     this.state = state;
-    this.chunks = metrics.counter('cdclake_snapshot_chunks_total', 'incremental snapshot chunks sent');
-    this.rowsSent = metrics.counter(
-      'cdclake_snapshot_rows_total',
-      'rows read by incremental snapshot chunks (those left out included: cdclake_snapshot_evicted_total)',
-    );
-    this.evicted = metrics.counter(
-      'cdclake_snapshot_evicted_total',
-      'chunk rows left out because the stream changed their key between the watermarks',
-    );
-    this.pending = metrics.gauge(
-      'cdclake_snapshot_tables_pending',
-      'tables whose incremental snapshot is not done',
-    );
+    this.chunks = metrics.counter('cdclake_snapshot_chunks_total');
+    this.rowsSent = metrics.counter('cdclake_snapshot_rows_total');
+    this.evicted = metrics.counter('cdclake_snapshot_evicted_total');
+    this.pending = metrics.gauge('cdclake_snapshot_tables_pending');
     this.pending.set(state.queue.length);
   }
 

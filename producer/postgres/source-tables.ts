@@ -31,10 +31,7 @@ export class SourceTables {
     this.listed = tables ?? config.PG_TABLES;
     this.keys = keys;
     this.log = log;
-    this.tablesRefused = metrics.gauge(
-      'cdclake_producer_tables_refused',
-      'tables of the PG_SCHEMA schemas that cannot be captured (no primary key, a name or type cdclake cannot carry): named in the log',
-    );
+    this.tablesRefused = metrics.gauge('cdclake_producer_tables_refused');
   }
 
   /** Whether `schema.table` was refused (and is still there). */

@@ -78,14 +78,8 @@ interface Captured {
 export class PostgresSource {
   state: SourceState = SourceState.starting;
   readonly metrics = new Metrics();
-  private readonly eventsOut = this.metrics.counter(
-    'cdclake_producer_events_total',
-    'change events handed to Kafka: snapshot rows and streamed changes (tombstones not counted)',
-  );
-  private readonly reconnects = this.metrics.counter(
-    'cdclake_producer_reconnects_total',
-    'attempts to connect to PostgreSQL again after the connection went away (PRODUCER_RECONNECT_MS)',
-  );
+  private readonly eventsOut = this.metrics.counter('cdclake_producer_events_total');
+  private readonly reconnects = this.metrics.counter('cdclake_producer_reconnects_total');
   private readonly config: Config;
   private readonly options: PostgresSourceOptions;
   private readonly log: Logger;

@@ -1,19 +1,22 @@
 import { describe, expect, test } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { METRICS } from '../../core/metric-catalog.ts';
 import { Metrics } from '../../core/metrics.ts';
 
 describe('metrics', () => {
   test('counters and gauges render in the Prometheus text format, labels escaped', () => {
     const metrics = new Metrics();
-    const events = metrics.counter('cdclake_consumer_events_in_total', 'change events read');
+    const events = metrics.counter('cdclake_consumer_events_in_total');
     events.inc(3, { topic: 'cdc.public.orders' });
     events.inc(2, { topic: 'cdc.public.orders' });
-    metrics.gauge('cdclake_consumer_lag', 'lag').set(7, { topic: 'a"b', partition: 1 });
+    metrics.gauge('cdclake_consumer_lag').set(7, { topic: 'a"b', partition: 1 });
     expect(metrics.render()).toBe(
       [
-        '# HELP cdclake_consumer_events_in_total change events read',
+        '# HELP cdclake_consumer_events_in_total change events read from Kafka',
         '# TYPE cdclake_consumer_events_in_total counter',
         'cdclake_consumer_events_in_total{topic="cdc.public.orders"} 5',
-        '# HELP cdclake_consumer_lag lag',
+        '# HELP cdclake_consumer_lag records behind the high watermark, per partition',
         '# TYPE cdclake_consumer_lag gauge',
         'cdclake_consumer_lag{topic="a\\"b",partition="1"} 7',
         '',
@@ -23,11 +26,11 @@ describe('metrics', () => {
 
   test('/metrics and /health are served over HTTP', async () => {
     const metrics = new Metrics();
-    metrics.counter('cdclake_test_total', 'a test counter').inc();
+    metrics.counter('cdclake_merge_failures_total').inc();
     const server = await metrics.serve(0, '127.0.0.1');
     try {
       const body = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
-      expect(body).toContain('cdclake_test_total 1');
+      expect(body).toContain('cdclake_merge_failures_total 1');
       const health = await fetch(`http://127.0.0.1:${server.port}/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok' });
@@ -78,4 +81,12 @@ describe('metrics', () => {
       await server.close();
     }
   });
+});
+
+test("the README's table of metrics is the catalogue: every name, kind and help text", () => {
+  const readme = fs.readFileSync(path.join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  const rows = [...readme.matchAll(/^\| `(cdclake_[a-z_]+)` \| (counter|gauge) \| (.*) \|$/gm)].map(
+    ([, name, kind, help]) => [name, kind, (help as string).replaceAll('\\|', '|')],
+  );
+  expect(rows).toEqual(Object.entries(METRICS).map(([name, { kind, help }]) => [name, kind, help]));
 });
