@@ -1,7 +1,7 @@
 // Decodes cdclake's Avro single-object change events: the writer schema is resolved by fingerprint from
 // the schemas topic (re-read when an unknown fingerprint shows up), the column types come from it.
 
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../core/kafka/client.ts';
 import type { Logger } from '../core/logger.ts';
 import { SchemaStore } from '../core/events/schema-store.ts';
 import { isSingleObject, readFingerprint, sameFingerprint } from '../core/events/single-object.ts';
@@ -94,14 +94,14 @@ export class AvroChangeDecoder {
   private readonly checkedNames = new Set<string>();
   /** A key schema's column names: the same for every key it wrote, so decoded once per fingerprint. */
   private readonly keyColumns = new Map<bigint, string[]>();
-  private readonly kafka: Kafka;
+  private readonly kafka: KafkaClient;
   private readonly schemasTopic: string;
   private lastRefresh = 0;
   private refreshing: Promise<boolean> | undefined;
   private readonly log: Logger | undefined;
   private readonly missing = new Set<bigint>();
 
-  constructor(kafka: Kafka, schemasTopic: string, log?: Logger) {
+  constructor(kafka: KafkaClient, schemasTopic: string, log?: Logger) {
     this.kafka = kafka;
     this.schemasTopic = schemasTopic;
     this.log = log;

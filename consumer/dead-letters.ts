@@ -1,7 +1,7 @@
 // Records that cannot become a change go to `<prefix>._dead_letters` as they came (key and value), with
 // headers naming the source topic, partition, offset and the reason. Nothing is dropped silently.
 
-import type { Kafka, Producer } from 'kafkajs';
+import type { KafkaClient, KafkaProducer } from '../core/kafka/client.ts';
 
 export interface DeadLetter {
   topic: string;
@@ -14,12 +14,12 @@ export interface DeadLetter {
 }
 
 export class DeadLetters {
-  private readonly producer: Producer;
+  private readonly producer: KafkaProducer;
   private readonly topic: string;
   private connected = false;
   count = 0;
 
-  constructor(kafka: Kafka, topic: string) {
+  constructor(kafka: KafkaClient, topic: string) {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,

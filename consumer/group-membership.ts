@@ -11,7 +11,7 @@
 // Only the current member's events count (a replaced one may still report): assignments, the start of a
 // rebalance and a crash go to the consumer through GroupEvents. Offsets are committed by hand after S3.
 
-import type { Consumer, EachBatchPayload, GroupDescription, Kafka } from 'kafkajs';
+import type { FetchedBatch, GroupConsumer, GroupDescription, KafkaClient } from '../core/kafka/client.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -26,7 +26,7 @@ export interface GroupEvents {
   /** kafkajs gave up (a crash it will not restart from). */
   crashed(error: unknown): void;
   /** A fetched batch of records of one partition. */
-  batch(payload: EachBatchPayload): Promise<void>;
+  batch(payload: FetchedBatch): Promise<void>;
 }
 
 /** Waits for `promise` (settled either way) or `ms`; false when the time ran out first. */
@@ -63,17 +63,17 @@ export function aloneInGroup(
 
 export class GroupMembership {
   readonly groupId: string;
-  private readonly kafka: Kafka;
+  private readonly kafka: KafkaClient;
   private readonly config: Config;
   private readonly events: GroupEvents;
   private readonly log: Logger;
-  private consumer: Consumer;
+  private consumer: GroupConsumer;
   private readonly subscribedTopics = new Set<string>();
   /** False while fetching is stopped for a refresh that has not joined the group again yet. */
   private fetching = true;
   private partitionCount = 0;
 
-  constructor(kafka: Kafka, config: Config, events: GroupEvents, log: Logger) {
+  constructor(kafka: KafkaClient, config: Config, events: GroupEvents, log: Logger) {
     this.kafka = kafka;
     this.config = config;
     this.events = events;
@@ -92,7 +92,7 @@ export class GroupMembership {
   }
 
   /** The group member; its events count only while it is the current one (see refresh). */
-  private newMember(): Consumer {
+  private newMember(): GroupConsumer {
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       // A flush can hold a batch handler for seconds on a busy machine; heartbeats come between batches.

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { EachBatchPayload, Kafka } from 'kafkajs';
+import type { FetchedBatch, KafkaClient } from '../core/kafka/client.ts';
 import type { Config } from '../core/config.ts';
 import { openDuckDB, type DuckSession } from '../core/duckdb.ts';
 import { createKafka } from '../core/kafka/client.ts';
@@ -64,7 +64,7 @@ export class RawConsumer {
   private readonly config: Config;
   private readonly options: RawConsumerOptions;
   private readonly log: Logger;
-  private readonly kafka: Kafka;
+  private readonly kafka: KafkaClient;
   private readonly s3: S3Client;
   private readonly group: GroupMembership;
   private readonly decoder: AvroChangeDecoder;
@@ -299,7 +299,7 @@ export class RawConsumer {
     isRunning,
     isStale,
     resolveOffset,
-  }: EachBatchPayload): Promise<void> {
+  }: FetchedBatch): Promise<void> {
     const state = this.partitions.get(tp(batch.topic, batch.partition));
     if (state === undefined) return;
     await state.ready;
@@ -331,7 +331,7 @@ export class RawConsumer {
 
   private async addRecords(
     state: PartitionState,
-    batch: EachBatchPayload['batch'],
+    batch: FetchedBatch['batch'],
     isRunning: () => boolean,
     isStale: () => boolean,
     resolveOffset: (offset: string) => void,
@@ -347,7 +347,7 @@ export class RawConsumer {
 
   private async addMessages(
     state: PartitionState,
-    batch: EachBatchPayload['batch'],
+    batch: FetchedBatch['batch'],
     isRunning: () => boolean,
     isStale: () => boolean,
     resolveOffset: (offset: string) => void,
@@ -365,7 +365,7 @@ export class RawConsumer {
 
   private async addEachMessage(
     state: PartitionState,
-    batch: EachBatchPayload['batch'],
+    batch: FetchedBatch['batch'],
     isRunning: () => boolean,
     isStale: () => boolean,
     counted: () => void,

@@ -3,7 +3,7 @@
 // commit starts at or after it.
 
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../core/kafka/client.ts';
 import type { Config } from '../core/config.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import { kafkaAccessError } from '../core/kafka/access-errors.ts';
@@ -136,7 +136,7 @@ export async function handleRetentionGap(
 }
 
 export interface ResumeContext {
-  kafka: Kafka;
+  kafka: KafkaClient;
   s3: S3Client;
   config: Config;
   groupId: string;

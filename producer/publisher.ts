@@ -2,17 +2,14 @@
 // (murmur2, as Kafka's own clients), batched, optionally compressed. Memory is bounded: `publish` waits
 // while a batch is in flight and the next one is full (backpressure), never an unbounded queue.
 //
-// The client is @platformatic/kafka: measured beside kafkajs on this machine (bench/kafka-clients.bench.ts:
-// 500k workload records of ~137 bytes, idempotent, acks=all, batches of 5000, one request in flight) it
-// sends 2.1x the records per second (134k/s against 65k/s) for 2.5x less CPU per record (5.0 µs, 12.4 µs).
-// Its own work per record is what bounds this publisher: the encoder and generator take about a third.
+// The client is core/kafka/event-producer.ts's. Its own work per record is what bounds this publisher: the
+// encoder and generator take about a third.
 
-import { ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafka';
 import type { Config } from '../core/config.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import { kafkaAccessError } from '../core/kafka/access-errors.ts';
 import { DEFAULT_MESSAGE_MAX_BYTES, readMessageMaxBytes } from '../core/kafka/broker-limits.ts';
-import { platformaticSecurity } from '../core/kafka/security.ts';
+import { createEventProducer, type EventMessage, type EventProducer } from '../core/kafka/event-producer.ts';
 
 export interface OutgoingRecord {
   topic: string;
@@ -47,11 +44,10 @@ export const defaultPublisherOptions: PublisherOptions = {
   lingerMs: 5,
 };
 
-/** A null value is sent as Kafka's null value: a tombstone. */
-type Message = MessageToProduce<Buffer | null, Buffer | null>;
+type Message = EventMessage;
 
 export class Publisher {
-  private readonly producer: Producer<Buffer | null, Buffer | null>;
+  private readonly producer: EventProducer;
   private readonly options: PublisherOptions;
   private pending: Message[] = [];
   private pendingBytes = 0;
@@ -69,29 +65,18 @@ export class Publisher {
     this.options = { ...defaultPublisherOptions, ...options };
     this.config = config;
     this.batchBytes = this.options.batchBytes ?? Math.floor(DEFAULT_MESSAGE_MAX_BYTES * 0.9);
-    this.producer = new Producer<Buffer | null, Buffer | null>({
-      clientId,
-      bootstrapBrokers: config.KAFKA_BROKERS,
-      ...platformaticSecurity(config),
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-      autocreateTopics: false,
-      // Kafka down: keep retrying with a delay; nothing is confirmed upstream meanwhile.
-      retries: 1_000_000,
-      retryDelay: (_client, _operation, _attempt, _retries, error) => {
+    this.producer = createEventProducer(config, clientId, {
+      compression: this.options.compression,
+      onRetry: (error) => {
         this.noteRefusal(error);
         // The client retries a refused password or an untrusted certificate too, which waiting does not heal.
         // Closing it while it waits ends the retries (it listens for its close then, once this delay is known).
         if (this.refusal !== undefined) queueMicrotask(() => this.producer.close(true, () => undefined));
-        return 1000;
       },
-      ...(this.options.compression === 'none' ? {} : { compression: this.options.compression }),
+      // A broker refusing this client's certificate says so in a TLS alert after the handshake, which the
+      // client reports as its connection's error only; the failed request just reads "Connection closed".
+      onConnectionError: (error, broker) => this.noteRefusal(error, broker),
     });
-    // A broker refusing this client's certificate says so in a TLS alert after the handshake, which the
-    // client reports as its connection's error only; the failed request just reads "Connection closed".
-    this.producer.on('client:broker:connect', ({ broker, connection }) =>
-      connection.on('error', (error) => this.noteRefusal(error, `${broker.host}:${broker.port}`)),
-    );
   }
 
   async connect(): Promise<void> {

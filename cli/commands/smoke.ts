@@ -1,20 +1,16 @@
 // `cdclake smoke`: one pass through every real part (Kafka, S3, DuckDB httpfs, DuckLake) with a small
 // batch, printing what each step did. It proves the stack works before the pipeline runs on it.
 
-import { Kafka, logLevel } from 'kafkajs';
 import { redact } from '../../core/redact.ts';
 import type { Config } from '../../core/config.ts';
 import { attachLake, openDuckDB } from '../../core/duckdb.ts';
+import { createKafka } from '../../core/kafka/client.ts';
 import { identifier, integer, literal, renderSql } from '../../core/sql-files.ts';
 
 export async function smoke(config: Config, print: (line: string) => void): Promise<void> {
   const runId = Date.now().toString(36);
   const topic = `${config.CDC_TOPIC_PREFIX}._smoke`;
-  const kafka = new Kafka({
-    clientId: config.KAFKA_CLIENT_ID,
-    brokers: config.KAFKA_BROKERS,
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = createKafka(config);
   const producer = kafka.producer({ idempotent: true });
   await producer.connect();
   try {

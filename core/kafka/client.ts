@@ -1,10 +1,20 @@
-// The Kafka client of cdclake, built from configuration. Kafka access stays behind this folder so a
-// different client library can be measured beside kafkajs without touching the parts.
+// The Kafka client of cdclake, built from configuration. Kafka access stays behind this folder: the parts
+// name the types below, never a client library, so another library can be measured beside kafkajs (and the
+// producer's @platformatic/kafka, event-producer.ts) without touching them.
 
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Config } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { kafkajsSecurity } from './security.ts';
+
+/** Admin, group consumers and producers (kafkajs). */
+export type KafkaClient = Kafka;
+export type {
+  Consumer as GroupConsumer,
+  EachBatchPayload as FetchedBatch,
+  GroupDescription,
+  Producer as KafkaProducer,
+} from 'kafkajs';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -13,7 +23,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-export function createKafka(config: Config, clientId = config.KAFKA_CLIENT_ID): Kafka {
+export function createKafka(config: Config, clientId = config.KAFKA_CLIENT_ID): KafkaClient {
   const log = createLogger('kafka', config.LOG_LEVEL);
   return new Kafka({
     clientId,

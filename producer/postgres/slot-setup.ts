@@ -9,7 +9,7 @@
 // The slot's state is kept on the producer's state topic (`<db>/<slot>`: streaming), the queue beside it
 // (`<db>/<slot>/snapshot`).
 
-import type { Kafka } from 'kafkajs';
+import type { KafkaClient } from '../../core/kafka/client.ts';
 import type pg from 'pg';
 import type { Config } from '../../core/config.ts';
 import type { TableDef } from '../../core/events/types.ts';
@@ -29,7 +29,7 @@ import { createSlotWithSnapshot, readSlot } from './publication.ts';
 export interface SlotContext {
   admin: pg.Client;
   config: Config;
-  kafka: Kafka;
+  kafka: KafkaClient;
   database: string;
   /** --resnapshot: a lost slot is replaced and every table snapshotted and reconciled. */
   resnapshot: boolean;
