@@ -14,6 +14,7 @@ import {
   readNumber,
   type Cursor,
 } from '../core/events/avro-reader.ts';
+import { ENVELOPE_FIELD_NAMES, SOURCE_FIELD_NAMES } from '../core/events/avro-schema.ts';
 import { bytesToUnscaled } from '../core/events/decimal.ts';
 import { SINGLE_OBJECT_HEADER_LENGTH } from '../core/events/single-object.ts';
 import type { ColumnDef, Op } from '../core/events/types.ts';
@@ -138,16 +139,14 @@ function isNullUnion(type: unknown): boolean {
   return Array.isArray(type) && type.length === 2 && type[0] === 'null';
 }
 
+const ENVELOPE = ENVELOPE_FIELD_NAMES.join(',');
+const SOURCE = SOURCE_FIELD_NAMES.join(',');
+
 /** True when the envelope is exactly the shape cdclake's producer writes (avro-schema.ts). */
 function standardEnvelope(fields: Field[]): boolean {
-  const names = fields.map((f) => f.name).join(',');
-  if (names !== 'before,after,op,ts_ms,source,pos,unchanged') return false;
+  if (fields.map((f) => f.name).join(',') !== ENVELOPE) return false;
   const source = (fields[4]?.type as { fields?: Field[] } | undefined)?.fields?.map((f) => f.name).join(',');
-  return (
-    isNullUnion(fields[0]?.type) &&
-    isNullUnion(fields[1]?.type) &&
-    source === 'connector,db,schema,table,lsn,txId,ts_ms,snapshot'
-  );
+  return isNullUnion(fields[0]?.type) && isNullUnion(fields[1]?.type) && source === SOURCE;
 }
 
 /** A short string read once and kept while the next messages carry the same bytes (the source table). */

@@ -90,10 +90,44 @@ export function keySchemaOf(table: TableDef): AvroRecordSchema {
   };
 }
 
+const NULLABLE_LONG = ['null', 'long'];
+
+/** The envelope's `source` record. */
+const SOURCE_FIELDS = [
+  { name: 'connector', type: 'string' },
+  { name: 'db', type: 'string' },
+  { name: 'schema', type: 'string' },
+  { name: 'table', type: 'string' },
+  { name: 'lsn', type: NULLABLE_LONG, default: null },
+  { name: 'txId', type: NULLABLE_LONG, default: null },
+  { name: 'ts_ms', type: 'long' },
+  { name: 'snapshot', type: 'boolean' },
+];
+
+/** The envelope's fields after its two row images (`before`, `after`). */
+const ENVELOPE_TAIL = [
+  { name: 'op', type: 'string' },
+  { name: 'ts_ms', type: 'long' },
+  { name: 'source', type: { type: 'record', name: 'Source', fields: SOURCE_FIELDS } },
+  // A decimal, not a long: LSN * 2^32 + index needs 96 bits, and decimals compare as numbers.
+  { name: 'pos', type: { type: 'bytes', logicalType: 'decimal', precision: 38, scale: 0 } },
+  { name: 'unchanged', type: { type: 'array', items: 'string' }, default: [] },
+];
+
+/**
+ * The field order of Contract 1's envelope and of its source record: the writers write in it and the fast
+ * reader (consumer/direct-events.ts) checks a writer schema against it.
+ */
+export const ENVELOPE_FIELD_NAMES: readonly string[] = [
+  'before',
+  'after',
+  ...ENVELOPE_TAIL.map((f) => f.name),
+];
+export const SOURCE_FIELD_NAMES: readonly string[] = SOURCE_FIELDS.map((f) => f.name);
+
 /** The record value: Debezium's envelope with cdclake's `pos` and `unchanged` (Contract 1). */
 export function envelopeSchemaOf(table: TableDef): AvroRecordSchema {
   validateTable(table);
-  const nullableLong = ['null', 'long'];
   return {
     type: 'record',
     name: 'Envelope',
@@ -105,30 +139,9 @@ export function envelopeSchemaOf(table: TableDef): AvroRecordSchema {
         default: null,
       },
       { name: 'after', type: ['null', 'Value'], default: null },
-      { name: 'op', type: 'string' },
-      { name: 'ts_ms', type: 'long' },
-      {
-        name: 'source',
-        type: {
-          type: 'record',
-          name: 'Source',
-          fields: [
-            { name: 'connector', type: 'string' },
-            { name: 'db', type: 'string' },
-            { name: 'schema', type: 'string' },
-            { name: 'table', type: 'string' },
-            { name: 'lsn', type: nullableLong, default: null },
-            { name: 'txId', type: nullableLong, default: null },
-            { name: 'ts_ms', type: 'long' },
-            { name: 'snapshot', type: 'boolean' },
-          ],
-        },
-      },
-      // A decimal, not a long: LSN * 2^32 + index needs 96 bits, and decimals compare as numbers.
-      { name: 'pos', type: { type: 'bytes', logicalType: 'decimal', precision: 38, scale: 0 } },
-      { name: 'unchanged', type: { type: 'array', items: 'string' }, default: [] },
+      ...structuredClone(ENVELOPE_TAIL),
     ],
-  };
+  } as AvroRecordSchema;
 }
 
 /** Refuses a TableDef that cannot become Avro schemas, naming the table and the part at fault. */
