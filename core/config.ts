@@ -13,6 +13,18 @@ const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case identifi
 
 // Parsed once, here: code reads milliseconds and arrays, never the text. `configEnv` writes them back.
 const list = (text: string): string[] => text.split(',').map((item) => item.trim());
+
+/** Key columns by table, from CDC_KEY_COLUMNS (`schema.table=col1+col2;table2=col`). */
+export type KeyOverrides = Record<string, string[]>;
+
+function keyOverrides(text: string): KeyOverrides {
+  const keys: KeyOverrides = {};
+  for (const part of text.split(';')) {
+    const [table, columns] = part.split('=') as [string, string];
+    keys[table] = columns.split('+');
+  }
+  return keys;
+}
 const DURATION_KEYS = ['MERGE_EVERY', 'LAKE_COMPACT_EVERY', 'LAKE_MODELS_EVERY', 'LAKE_SNAPSHOT_RETENTION'];
 /** A duration such as 500ms, 30s, 5m, 1h or 7d, in milliseconds. */
 const duration = (expected: string, fallback: string) =>
@@ -107,6 +119,7 @@ export const configSchema = z
         /^[\w$.]+=[\w$]+(\+[\w$]+)*(;[\w$.]+=[\w$]+(\+[\w$]+)*)*$/,
         'schema.table=col1+col2;schema.table2=col',
       )
+      .transform(keyOverrides)
       .optional(),
     PG_SNAPSHOT_MODE: z.enum(['incremental', 'exported']).default('incremental'),
     PG_SNAPSHOT_CHUNK_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
@@ -224,7 +237,11 @@ export function configEnv(config: Config): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(config) as [string, unknown][]) {
     if (value === undefined) continue;
-    if (Array.isArray(value)) env[key] = value.join(',');
+    if (key === 'CDC_KEY_COLUMNS')
+      env[key] = Object.entries(value as KeyOverrides)
+        .map(([table, columns]) => `${table}=${columns.join('+')}`)
+        .join(';');
+    else if (Array.isArray(value)) env[key] = value.join(',');
     else if (DURATION_KEYS.includes(key)) env[key] = `${String(value)}ms`;
     else env[key] = String(value);
   }

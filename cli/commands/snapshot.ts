@@ -10,7 +10,6 @@ import { sqlFile } from '../../core/sql-files.ts';
 import { readTableDef } from '../../producer/postgres/catalog.ts';
 import { REQUEST_PREFIX, type SnapshotRequest } from '../../producer/postgres/incremental-snapshot.ts';
 import { SESSION_OPTIONS } from '../../producer/postgres/replication-stream.ts';
-import { parseKeyOverrides } from '../../producer/postgres/source.ts';
 
 export async function snapshot(
   config: Config,
@@ -29,7 +28,7 @@ export async function snapshot(
     // Refused here, by name, rather than by the producer later.
     for (const table of tables) {
       const [schema, name] = table.split('.', 2) as [string, string];
-      await readTableDef(client, schema, name, parseKeyOverrides(config.CDC_KEY_COLUMNS));
+      await readTableDef(client, schema, name, config.CDC_KEY_COLUMNS ?? {});
     }
     const request: SnapshotRequest = {
       slot: config.PG_SLOT,

@@ -30,7 +30,8 @@ const BUILTIN_TYPES: Record<number, string> = {
 };
 
 /** Configured key columns for tables without a primary key: `{ "public.events": ["id"] }`. */
-export type KeyOverrides = Record<string, string[]>;
+import type { KeyOverrides } from '../../core/config.ts';
+export type { KeyOverrides };
 
 interface ColumnRow {
   column_name: string;

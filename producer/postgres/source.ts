@@ -131,7 +131,7 @@ export class PostgresSource {
     this.kafka = createKafka(config, `${config.KAFKA_CLIENT_ID}-producer`);
     this.publisher = new Publisher(config, `${config.KAFKA_CLIENT_ID}-producer`);
     this.database = decodeURIComponent(new URL(config.PG_URL).pathname.slice(1)) || 'postgres';
-    this.keys = parseKeyOverrides(config.CDC_KEY_COLUMNS);
+    this.keys = config.CDC_KEY_COLUMNS ?? {};
     this.sourceTables = new SourceTables(config, options.tables, this.keys, log, this.metrics);
   }
 
@@ -934,14 +934,4 @@ export class PostgresSource {
     }
     return { topic: captured.topic, key, value };
   }
-}
-
-export function parseKeyOverrides(text: string | undefined): KeyOverrides {
-  const keys: KeyOverrides = {};
-  if (text === undefined) return keys;
-  for (const part of text.split(';')) {
-    const [table, columns] = part.split('=');
-    if (table !== undefined && columns !== undefined) keys[table] = columns.split('+');
-  }
-  return keys;
 }

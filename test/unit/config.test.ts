@@ -27,14 +27,16 @@ describe('configuration', () => {
     );
   });
 
-  test('durations and lists are parsed once: milliseconds and arrays, written back as they read', () => {
+  test('durations, lists and key columns are parsed once: milliseconds, arrays and a map, written back as they read', () => {
     const config = resolveConfig({
       KAFKA_BROKERS: 'k1:9092,k2:9093',
       PG_SCHEMA: 'public,sales',
       PG_TABLES: 'public.orders,sales.items',
       MERGE_EVERY: '1.5s',
       LAKE_MODELS_EVERY: '2m',
+      CDC_KEY_COLUMNS: 'public.events=id;sales.lines=order_id+line',
     });
+    expect(config.CDC_KEY_COLUMNS).toEqual({ 'public.events': ['id'], 'sales.lines': ['order_id', 'line'] });
     expect(config.KAFKA_BROKERS).toEqual(['k1:9092', 'k2:9093']);
     expect(config.PG_SCHEMA).toEqual(['public', 'sales']);
     expect(config.PG_TABLES).toEqual(['public.orders', 'sales.items']);

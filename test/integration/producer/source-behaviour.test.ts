@@ -131,9 +131,9 @@ describe('PostgreSQL source behaviour', () => {
     expect((await source.run()).snapshotRows).toBe(1);
     expect(source.metrics.render()).toMatch(/^cdclake_producer_tables_refused 1$/m);
     await f.sql('alter table events replica identity full');
-    await untilIdle(f, { CDC_KEY_COLUMNS: 'public.events=id' });
+    await untilIdle(f, { CDC_KEY_COLUMNS: { 'public.events': ['id'] } });
     await f.sql('delete from events where id = 1');
-    await untilIdle(f, { CDC_KEY_COLUMNS: 'public.events=id' });
+    await untilIdle(f, { CDC_KEY_COLUMNS: { 'public.events': ['id'] } });
     const { events } = await readEvents(f.config, tableTopic(f.config, 'public', 'events'));
     expect(events.map((e) => [e.op, e.key['id'], e.before?.['kind'] ?? null])).toEqual([
       ['r', 1, null],
