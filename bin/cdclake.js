@@ -8,11 +8,27 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // The AWS SDK warns on every start that its releases after January 2027 need Node 22; cdclake runs on 20,
 // 22 and 24, and a user did not ask for that line in each command's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// V8 lets a heap grow up to fourfold before it collects when the machine has memory to spare; cdclake's
+// processes keep their data outside the heap (in DuckDB, Kafka and S3), and what their heap holds is mostly
+// garbage of records gone by. A growth factor of 1.35 keeps the consumer's peak RSS near 300 MB instead of
+// 500 MB, for about a tenth more CPU in the garbage collector. CDCLAKE_HEAP_GROWING_PERCENT sets another
+// (0: V8's own); so does `node --heap-growing-percent=N`.
+const growing = process.env.CDCLAKE_HEAP_GROWING_PERCENT ?? '35';
+if (!/^\d+$/.test(growing)) {
+  process.stderr.write(
+    `cdclake: CDCLAKE_HEAP_GROWING_PERCENT=${JSON.stringify(growing)}: expected a whole number [CDC_CONFIG_INVALID]\n`,
+  );
+  process.exit(1);
+}
+if (growing !== '0' && !process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent')))
+  v8.setFlagsFromString(`--heap-growing-percent=${growing}`);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE_DIRS = ['cli', 'consumer', 'core', 'merge', 'producer'];

@@ -39,6 +39,8 @@ const duration = (expected: string, fallback: string) =>
 export const configSchema = z
   .object({
     CDCLAKE_HOME: z.string().min(1).default('.cdclake'),
+    /** Read by bin/cdclake.js before anything else; here so that it is checked and passed on like the rest. */
+    CDCLAKE_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(1000).default(35),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     METRICS_PORT: port.default(9464),
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
@@ -140,7 +142,7 @@ export const configSchema = z
       .number()
       .int()
       .min(64 * 1024)
-      .default(4 * 1024 * 1024),
+      .default(1024 * 1024),
     CONSUMER_BATCH_AGE_MS: z.coerce.number().int().min(10).default(500),
     CONSUMER_UPLOAD_RETRY_MS: z.coerce.number().int().min(0).default(600_000),
     CONSUMER_ACCEPT_GAP: z
