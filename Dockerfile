@@ -16,7 +16,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 
 # Dependencies first, so that a change of the source does not reinstall them.
-# tsx is a runtime dependency: the TypeScript source runs as it is, without a build step.
+# esbuild and tsx are runtime dependencies: bin/cdclake.js bundles the TypeScript sources (or runs them
+# through tsx where it cannot), so there is no separate build step.
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
     && npm cache clean --force
@@ -43,10 +44,12 @@ RUN node --input-type=module -e " \
     "
 
 COPY . .
+# The bundle bin/cdclake.js runs (dist/<hash of the sources>/), built now rather than at the first start.
+RUN node bin/cdclake.js help > /dev/null
 
 # /metrics (Prometheus), /health (liveness) and /ready (readiness).
 EXPOSE 9464
 
-# tsx runs inside this node process (no child), so SIGTERM reaches the code's stop() directly.
-ENTRYPOINT ["node", "--import", "tsx", "cli/main.ts"]
+# One node process (bin/cdclake.js imports the bundle, no child), so SIGTERM reaches the code's stop().
+ENTRYPOINT ["node", "bin/cdclake.js"]
 CMD ["up"]

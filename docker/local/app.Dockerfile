@@ -17,6 +17,9 @@ WORKDIR /app
 COPY app/ /app/
 RUN chown node:node /app && chown -R node:node /app/.cdclake
 USER node
+# The bundle bin/cdclake.js runs (dist/<hash of the sources>/), built now rather than at the first start.
+RUN node bin/cdclake.js help > /dev/null
 EXPOSE 9464
-ENTRYPOINT ["node", "--import", "tsx", "cli/main.ts"]
+# One node process (bin/cdclake.js imports the bundle, no child), so SIGTERM reaches the code's stop().
+ENTRYPOINT ["node", "bin/cdclake.js"]
 CMD ["up"]
