@@ -126,22 +126,39 @@ export class StagingBatch implements RawBatch {
   ): boolean {
     if (!this.alignedWith(plan.columns)) return false;
     this.identity = joinedIdentity(this.identity, shape);
-    const appender = this.appender as ColumnChunkAppender;
+    const appender = this.startRow(event.op, event.pos, event.tsMs, offset, null);
     try {
-      appender.appendVarchar(event.op);
-      appender.appendHugeInt(event.pos);
-      appender.appendBigInt(event.tsMs);
-      appender.appendBigInt(offset);
-      appender.appendNull();
       plan.appendImage(appender, message, event.imageStart);
-      appender.endRow();
     } catch (error: unknown) {
       appender.abandonRow();
       throw error;
     }
+    this.endRow(appender, bytes);
+    return true;
+  }
+
+  /** The columns every row starts with (Contract 2's meta columns, before the source's). */
+  private startRow(
+    op: string,
+    pos: bigint | number,
+    tsMs: bigint | number,
+    offset: bigint,
+    unchanged: string | null,
+  ): ColumnChunkAppender {
+    const appender = this.appender as ColumnChunkAppender;
+    appender.appendVarchar(op);
+    appender.appendHugeInt(pos);
+    appender.appendBigInt(tsMs);
+    appender.appendBigInt(offset);
+    if (unchanged === null) appender.appendNull();
+    else appender.appendVarchar(unchanged);
+    return appender;
+  }
+
+  private endRow(appender: ColumnChunkAppender, bytes: number): void {
+    appender.endRow();
     this.rows++;
     this.bytes += bytes;
-    return true;
   }
 
   /** Per columns array, whether it matches the batch's columns; forgotten when the batch gains columns. */
@@ -160,24 +177,17 @@ export class StagingBatch implements RawBatch {
 
   append(change: DecodedChange, offset: bigint, bytes: number): void {
     this.identity = joinedIdentity(this.identity, change);
-    const appender = this.appender as ColumnChunkAppender;
+    const unchanged = change.unchanged.length === 0 ? null : change.unchanged.join(',');
+    const appender = this.startRow(change.op, change.pos, change.tsMs, offset, unchanged);
+    const row = change.row;
     try {
-      appender.appendVarchar(change.op);
-      appender.appendHugeInt(change.pos);
-      appender.appendBigInt(change.tsMs);
-      appender.appendBigInt(offset);
-      if (change.unchanged.length === 0) appender.appendNull();
-      else appender.appendVarchar(change.unchanged.join(','));
-      const row = change.row;
       for (const column of this.columns) appendStaged(appender, column, row[column.name]);
-      appender.endRow();
     } catch (error: unknown) {
       // A value the staging table cannot take: the row is not half-written, and the batch stays usable.
       appender.abandonRow();
       throw error;
     }
-    this.rows++;
-    this.bytes += bytes;
+    this.endRow(appender, bytes);
   }
 
   /** Writes the batch as one Parquet file at `path`, then lets go of its connection. */

@@ -8,7 +8,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, expect, test } from 'vitest';
 import { AvroChangeDecoder } from '../../../consumer/avro-change.ts';
 import type { DecodedChange } from '../../../consumer/decoded-change.ts';
-import { DirectPlan } from '../../../consumer/direct-events.ts';
+import { DirectPlan, type DirectRecord } from '../../../consumer/direct-events.ts';
 import { StagingBatch } from '../../../consumer/staging-batch.ts';
 import { keySchemaOf } from '../../../core/events/avro-schema.ts';
 import { TableCodec } from '../../../core/events/envelope-codec.ts';
@@ -60,6 +60,26 @@ nulls.id = 2n;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdclake-direct-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** Appends a message to `slow` through the full decoder and to `fast` through the fast path. */
+async function appendBoth(
+  decoder: AvroChangeDecoder,
+  slow: StagingBatch,
+  fast: StagingBatch,
+  key: Buffer,
+  value: Buffer,
+  offset: bigint,
+): Promise<DirectRecord> {
+  const change = (await decoder.decode(key, value)) as DecodedChange;
+  if (slow.needsWiden(change)) await slow.widen(change);
+  slow.append(change, offset, value.length);
+  const direct = decoder.direct(key, value);
+  expect(direct).toBeDefined();
+  const { event, plan, shape } = direct as DirectRecord;
+  if (fast.needsWiden(shape)) await fast.widen(shape);
+  expect(fast.appendDirect(shape, plan, event, value, offset, value.length)).toBe(true);
+  return direct as DirectRecord;
+}
+
 test('the fast path writes what the full decoder writes, for every column kind, nulls and deletes', async () => {
   const codec = new TableCodec(table);
   const decoder = new AvroChangeDecoder(undefined as never, 'unused');
@@ -81,16 +101,8 @@ test('the fast path writes what the full decoder writes, for every column kind, 
   const fast = await StagingBatch.open(instance, 't', 0);
   let offset = 0n;
   for (const { key, value } of messages) {
-    const change = (await decoder.decode(key, value)) as DecodedChange;
-    if (slow.needsWiden(change)) await slow.widen(change);
-    slow.append(change, offset, value.length);
-    const direct = decoder.direct(key, value);
-    expect(direct).toBeDefined();
-    const { event, plan, shape } = direct as NonNullable<typeof direct>;
+    const { event, plan, shape } = await appendBoth(decoder, slow, fast, key, value, offset++);
     expect(shape).toEqual({ table: event.table, schema: event.schema, key: ['id'], columns: plan.columns });
-    if (fast.needsWiden(shape)) await fast.widen(shape);
-    expect(fast.appendDirect(shape, plan, event, value, offset, value.length)).toBe(true);
-    offset++;
   }
   await slow.write(path.join(dir, 'slow.parquet'));
   await fast.write(path.join(dir, 'fast.parquet'));
@@ -185,15 +197,7 @@ test('decimals of every scale come back exactly, on both paths', async () => {
   for (const row of rows) {
     const key = codec.encodeKey({ id: row.id as bigint });
     const value = codec.encodeEvent(makeEvent(decimals, { after: row }));
-    const change = (await decoder.decode(key, value)) as DecodedChange;
-    if (slow.needsWiden(change)) await slow.widen(change);
-    slow.append(change, offset, value.length);
-    const { event, plan, shape } = decoder.direct(key, value) as NonNullable<
-      ReturnType<AvroChangeDecoder['direct']>
-    >;
-    if (fast.needsWiden(shape)) await fast.widen(shape);
-    expect(fast.appendDirect(shape, plan, event, value, offset, value.length)).toBe(true);
-    offset++;
+    await appendBoth(decoder, slow, fast, key, value, offset++);
   }
   await slow.write(path.join(dir, 'decimals-slow.parquet'));
   await fast.write(path.join(dir, 'decimals-fast.parquet'));
