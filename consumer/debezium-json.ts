@@ -316,6 +316,8 @@ interface Envelope {
 }
 
 function readEnvelope(bytes: Buffer, part: 'key' | 'value'): Envelope {
+  const known = knownSchema(bytes);
+  if (known !== undefined) return known;
   let text: string;
   try {
     text = UTF8.decode(bytes);
@@ -337,6 +339,49 @@ const PAYLOAD_INFIX = ',"payload":';
 const SCHEMAS = new Map<string, JsonObject>();
 const SCHEMAS_KEPT = 256;
 
+const SCHEMA_PREFIX_BYTES = Buffer.from(SCHEMA_PREFIX);
+const PAYLOAD_INFIX_BYTES = Buffer.from(PAYLOAD_INFIX);
+/** The schemas read last, as their bytes: most records carry one of them, byte for byte. */
+const RECENT: { bytes: Buffer; schema: JsonObject }[] = [];
+const RECENT_KEPT = 8;
+
+/**
+ * A record laid out `{"schema":<a schema read before>,"payload":...}`: the schema is found by comparing
+ * bytes (no text decoded, no JSON scanned) and only the payload is read. Undefined for anything else, which
+ * is then read as it always is (readEnvelope), with its exact errors.
+ */
+function knownSchema(bytes: Buffer): Envelope | undefined {
+  const start = SCHEMA_PREFIX_BYTES.length;
+  if (bytes.length <= start || bytes[bytes.length - 1] !== 0x7d) return undefined;
+  if (bytes.compare(SCHEMA_PREFIX_BYTES, 0, start, 0, start) !== 0) return undefined;
+  for (const known of RECENT) {
+    const end = start + known.bytes.length;
+    const payloadStart = end + PAYLOAD_INFIX_BYTES.length;
+    if (payloadStart >= bytes.length - 1) continue;
+    // The infix first: it is where this schema would end, so a schema of another length fails at once.
+    if (bytes.compare(PAYLOAD_INFIX_BYTES, 0, PAYLOAD_INFIX_BYTES.length, end, payloadStart) !== 0) continue;
+    if (bytes.compare(known.bytes, 0, known.bytes.length, start, end) !== 0) continue;
+    try {
+      const payload = new ExactJsonReader(
+        UTF8.decode(bytes.subarray(payloadStart, bytes.length - 1)),
+      ).document();
+      return { schema: known.schema, payload };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function remember(schemaText: string, schema: JsonObject): void {
+  if (RECENT[0]?.schema === schema) return;
+  const at = RECENT.findIndex((known) => known.schema === schema);
+  const entry =
+    at < 0 ? { bytes: Buffer.from(schemaText), schema } : (RECENT.splice(at, 1)[0] as (typeof RECENT)[0]);
+  RECENT.unshift(entry);
+  if (RECENT.length > RECENT_KEPT) RECENT.pop();
+}
+
 /**
  * The converter writes `{"schema":...,"payload":...}`, the same schema text in every record of a table
  * version: a schema seen before is found by its text rather than parsed again (most of a record's bytes).
@@ -357,7 +402,9 @@ function embeddedSchema(text: string): Envelope | undefined {
       if (SCHEMAS.size >= SCHEMAS_KEPT) SCHEMAS.delete(SCHEMAS.keys().next().value as string);
       SCHEMAS.set(schemaText, schema);
     }
-    return { schema, payload: reader.lastMember(end + PAYLOAD_INFIX.length) };
+    const payload = reader.lastMember(end + PAYLOAD_INFIX.length);
+    remember(schemaText, schema);
+    return { schema, payload };
   } catch (error: unknown) {
     if (error instanceof JsonSyntaxError) return undefined;
     throw error;

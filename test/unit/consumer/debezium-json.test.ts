@@ -773,3 +773,23 @@ describe('looksLikeDebeziumJson', () => {
     expect(looksLikeDebeziumJson(Buffer.alloc(0))).toBe(false);
   });
 });
+
+test('a record whose schema was read before is decoded the same, and one that only starts like it is not taken for it', () => {
+  const { key, value } = fixture('pg-create.json');
+  const first = decodeDebeziumJson(key, value);
+  // The second time its schema is found by its bytes; the result is the same.
+  expect(decodeDebeziumJson(key, value)).toEqual(first);
+  // The same schema, then more than a payload: refused as it would be without the schema known.
+  const text = value.toString();
+  const extra = Buffer.from(`${text.slice(0, -1)},"extra":1}`);
+  const refusal = (): unknown => decodeDebeziumJson(key, extra);
+  expect(refusal).toThrow(CdcError);
+  // A payload that is not UTF-8 behind a known schema: the slow path's error, naming the record value.
+  const at = text.indexOf('"payload":') + '"payload":'.length;
+  const broken = Buffer.concat([
+    Buffer.from(text.slice(0, at + 1)),
+    Buffer.from([0xff]),
+    Buffer.from(text.slice(at + 1)),
+  ]);
+  expect(() => decodeDebeziumJson(key, broken)).toThrow(/the record value is not UTF-8 text/);
+});
