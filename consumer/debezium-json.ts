@@ -94,7 +94,8 @@ export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedCh
   for (const column of keyColumns) {
     const known = decoded.columns.some((c) => c.name === column.name);
     if (op === Op.delete) {
-      if (!known) decoded.columns.push(column);
+      // A copy: an image's columns may be shared by every record of its schema (readImage).
+      if (!known) decoded.columns = [...decoded.columns, column];
       if ((own(decoded.row, column.name) ?? null) === null)
         setColumn(decoded.row, column.name, own(keyImage?.row ?? {}, column.name) ?? null);
     } else if (!known) {
@@ -198,16 +199,28 @@ function readImage(table: string, image: JsonObject, fields: Json[] | null): Ima
     }
     return { columns, row, unchanged };
   }
-  for (const reader of readersOf(table, fields)) {
+  const readers = readersOf(table, fields);
+  for (const reader of readers) {
     const name = reader.column.name;
-    columns.push(reader.column);
     // An absent field is null, as Kafka's JsonConverter reads it.
     const raw = image.get(name) ?? null;
     if (raw === null) setColumn(row, name, null);
     else if (isUnavailable(raw)) unchanged.push(name);
     else setColumn(row, name, reader.read(raw, { table, column: name }));
   }
-  return { columns, row, unchanged };
+  // One columns array for every record of the schema: the batch checks an array it has seen once.
+  return { columns: columnsOf(readers), row, unchanged };
+}
+
+const COLUMNS = new WeakMap<ColumnReader[], ColumnDef[]>();
+
+function columnsOf(readers: ColumnReader[]): ColumnDef[] {
+  let columns = COLUMNS.get(readers);
+  if (columns === undefined) {
+    columns = readers.map((reader) => reader.column);
+    COLUMNS.set(readers, columns);
+  }
+  return columns;
 }
 
 /** Readers of a list of field schemas, kept for the list: a schema found by its text shares its lists. */
