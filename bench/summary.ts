@@ -8,7 +8,16 @@ import path from 'node:path';
 import { chartSvg } from './chart.ts';
 import { argNumber, argString, machine, table, type Stage } from './support.ts';
 
-const BENCHES = ['producer', 'snapshot', 'consumer', 'merge', 'merge-scale', 'merge-scale-out', 'freshness'];
+const BENCHES = [
+  'producer',
+  'snapshot',
+  'consumer',
+  'debezium',
+  'merge',
+  'merge-scale',
+  'merge-scale-out',
+  'freshness',
+];
 const dir = path.join(import.meta.dirname, 'results');
 const since = Date.parse(argString('since') ?? '1970-01-01T00:00:00Z');
 const scale = argNumber('scale', 1);

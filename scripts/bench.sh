@@ -30,6 +30,7 @@ run 'Kafka clients: kafkajs beside @platformatic/kafka' bench/kafka-clients.benc
 run 'Producer -> Kafka' bench/producer.bench.ts --scale "$scale"
 run 'Capture from PostgreSQL: incremental snapshot beside the single exported-snapshot read' bench/snapshot.bench.ts --scale "$scale"
 run 'Consumer: Kafka -> raw Parquet on S3' bench/consumer.bench.ts --scale "$scale"
+run 'Consumer: Debezium JSON with schemas beside cdclake Avro, same changes' bench/debezium.bench.ts --scale "$scale"
 run 'Merge: raw -> bronze, incremental beside rebuilding at the final lake size' bench/merge.bench.ts --scale "$scale"
 run 'Merge cost as the lake grows: one micro-batch into 1M and 10M rows, both strategies; one large pass' bench/merge-scale.bench.ts
 run 'Merge scale-out: the same raw of 16 tables merged by 1 and by 2 processes' bench/merge-scale-out.bench.ts
