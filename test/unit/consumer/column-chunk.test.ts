@@ -143,3 +143,23 @@ test('a row abandoned midway leaves nothing behind: not its nulls, not its long 
   chunked.close();
   expect(await contents(connection, 'abandoned')).toEqual([[1, 'short']]);
 });
+
+test('a chunk without nulls after one with nulls has none', async () => {
+  await connection.run('CREATE OR REPLACE TABLE after_nulls (i INTEGER, s VARCHAR)');
+  const chunked = new ColumnChunkAppender(await connection.createAppender('after_nulls'));
+  for (let n = 0; n < 6000; n++) {
+    if (n < 2048 && n % 3 === 0) {
+      chunked.appendNull();
+      chunked.appendNull();
+    } else {
+      chunked.appendInteger(n);
+      chunked.appendVarchar(`row ${n}`);
+    }
+    chunked.endRow();
+  }
+  chunked.close();
+  const counts = await connection.runAndReadAll(
+    "SELECT count(*) FILTER (i IS NULL), count(*) FILTER (s IS NULL), count(*) FILTER (s = 'row ' || i) FROM after_nulls",
+  );
+  expect(counts.getRowsJS()).toEqual([[683n, 683n, 6000n - 683n]]);
+});
