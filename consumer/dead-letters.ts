@@ -1,7 +1,7 @@
 // Records that cannot become a change go to `<prefix>._dead_letters` as they came (key and value), with
 // headers naming the source topic, partition, offset and the reason. Nothing is dropped silently.
 
-import type { KafkaClient, KafkaProducer } from '../core/kafka/client.ts';
+import { createProducer, type KafkaClient, type KafkaProducer } from '../core/kafka/client.ts';
 
 export interface DeadLetter {
   topic: string;
@@ -20,7 +20,7 @@ export class DeadLetters {
   count = 0;
 
   constructor(kafka: KafkaClient, topic: string) {
-    this.producer = kafka.producer({
+    this.producer = createProducer(kafka, {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,

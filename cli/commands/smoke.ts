@@ -4,14 +4,14 @@
 import { redact } from '../../core/redact.ts';
 import type { Config } from '../../core/config.ts';
 import { attachLake, openDuckDB } from '../../core/duckdb.ts';
-import { createKafka } from '../../core/kafka/client.ts';
+import { createKafka, createProducer } from '../../core/kafka/client.ts';
 import { identifier, integer, literal, renderSql } from '../../core/sql-files.ts';
 
 export async function smoke(config: Config, print: (line: string) => void): Promise<void> {
   const runId = Date.now().toString(36);
   const topic = `${config.CDC_TOPIC_PREFIX}._smoke`;
   const kafka = createKafka(config);
-  const producer = kafka.producer({ idempotent: true });
+  const producer = createProducer(kafka, { idempotent: true });
   await producer.connect();
   try {
     const sent = await producer.send({

@@ -2,7 +2,7 @@
 // name the types below, never a client library, so another library can be measured beside kafkajs (and the
 // producer's @platformatic/kafka, event-producer.ts) without touching them.
 
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
 import type { Config } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { kafkajsSecurity } from './security.ts';
@@ -38,4 +38,12 @@ export function createKafka(config: Config, clientId = config.KAFKA_CLIENT_ID): 
         log[LEVELS[level] ?? 'info'](rest, message);
       },
   });
+}
+
+/**
+ * A kafkajs producer that partitions by key as Kafka's Java client does (murmur2), said explicitly so kafkajs
+ * does not print its notice about the change of its default partitioner in every process's log.
+ */
+export function createProducer(kafka: KafkaClient, options: ProducerConfig): Producer {
+  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...options });
 }

@@ -2,6 +2,7 @@
 // the producer's snapshot state keyed by slot on `<prefix>._producer_state`. Read from start to end.
 
 import type { Kafka } from 'kafkajs';
+import { createProducer } from './client.ts';
 import { readToEnd } from './read-to-end.ts';
 
 export async function writeEntries(
@@ -10,7 +11,7 @@ export async function writeEntries(
   entries: { key: string; value: string }[],
 ): Promise<void> {
   if (entries.length === 0) return;
-  const producer = kafka.producer({
+  const producer = createProducer(kafka, {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
