@@ -157,9 +157,23 @@ export class ColumnChunkAppender {
     const column = this.next();
     const at = this.row * 16;
     if (value.length <= INLINE) {
-      // At most 12 UTF-16 units: inline when its UTF-8 fits 12 bytes (always, for ASCII).
+      // At most 12 UTF-16 units: ASCII is written as it is (the op of every row, most short values); other
+      // text inline when its UTF-8 fits 12 bytes.
       const bytes = column.bytes;
       bytes.fill(0, at, at + 16);
+      let ascii = true;
+      for (let i = 0; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        if (code > 0x7f) {
+          ascii = false;
+          break;
+        }
+        bytes[at + 4 + i] = code;
+      }
+      if (ascii) {
+        column.view.setUint32(at, value.length, true);
+        return;
+      }
       const { read, written } = encoder.encodeInto(value, bytes.subarray(at + 4, at + 16));
       if (read === value.length) {
         column.view.setUint32(at, written, true);
