@@ -1,7 +1,9 @@
 // Consume -> raw for Debezium's JSON converter with schemas (what a Kafka Connect PostgreSQL connector writes
 // with JsonConverter, schemas.enable=true) beside cdclake's own Avro, on the same generated changes: records/s
 // and bytes/s of `cdclake consume --until-idle`, each in its own process, in the same run.
-//   npx tsx bench/debezium.bench.ts [--scale X]     (scale 1 = 500,000 orders, 660,600 change events)
+//   npx tsx bench/debezium.bench.ts [--scale X] [--cpu-prof DIR] [--keep-topics]
+//   (scale 1 = 500,000 orders, 660,600 change events; --cpu-prof profiles the JSON consumer; --keep-topics
+//   leaves both runs' topics to consume again)
 //
 // The Debezium records are written here from the generator's changes, laid out as the connector lays them
 // out (test/fixtures/debezium/pg-create.json): Value and Key structs with Connect types (int64, string,
@@ -22,6 +24,7 @@ import { TableCodec } from '../core/events/envelope-codec.ts';
 import { generatedEvent } from '../producer/generator/kafka-target.ts';
 import {
   argNumber,
+  argString,
   atLeast,
   progress,
   runCdclakeMeasured,
@@ -217,14 +220,18 @@ await publisher.disconnect();
 if (changes !== generated.events)
   throw new Error(`the Debezium writer wrote ${changes} changes, the generator ${generated.events}`);
 
-async function consume(config: Config, what: string): Promise<{ seconds: number; rss: number }> {
+async function consume(
+  config: Config,
+  what: string,
+  profile?: string,
+): Promise<{ seconds: number; rss: number }> {
   progress(`cdclake consume --until-idle, ${what}...`);
-  const measured = await runCdclakeMeasured(['consume', '--until-idle'], {
-    ...process.env,
-    CDC_TOPIC_PREFIX: config.CDC_TOPIC_PREFIX,
-    METRICS_PORT: '0',
-    LOG_LEVEL: 'info',
-  });
+  const measured = await runCdclakeMeasured(
+    ['consume', '--until-idle'],
+    { ...process.env, CDC_TOPIC_PREFIX: config.CDC_TOPIC_PREFIX, METRICS_PORT: '0', LOG_LEVEL: 'info' },
+    undefined,
+    profile,
+  );
   const events = Number(/"events":(\d+)/.exec(measured.output)?.[1] ?? NaN);
   const dead = Number(/"deadLetters":(\d+)/.exec(measured.output)?.[1] ?? NaN);
   if (events !== changes || dead !== 0)
@@ -236,15 +243,19 @@ async function consume(config: Config, what: string): Promise<{ seconds: number;
 }
 
 const avroRun = await consume(avro, "cdclake's Avro");
-const jsonRun = await consume(debezium, 'Debezium JSON with schemas');
-// About 2.6 GB of JSON at scale 1: the topics go once measured, not after the broker's retention.
-const admin = kafka.admin();
-await admin.connect();
-const benchTopics = (await admin.listTopics()).filter(
-  (t) => t.startsWith(`${run}a.`) || t.startsWith(`${run}d.`),
-);
-await admin.deleteTopics({ topics: benchTopics });
-await admin.disconnect();
+const jsonRun = await consume(debezium, 'Debezium JSON with schemas', argString('cpu-prof'));
+if (process.argv.includes('--keep-topics')) {
+  process.stdout.write(`topics kept: prefixes ${avro.CDC_TOPIC_PREFIX} and ${debezium.CDC_TOPIC_PREFIX}\n`);
+} else {
+  // About 2.6 GB of JSON at scale 1: the topics go once measured, not after the broker's retention.
+  const admin = kafka.admin();
+  await admin.connect();
+  const benchTopics = (await admin.listTopics()).filter(
+    (t) => t.startsWith(`${run}a.`) || t.startsWith(`${run}d.`),
+  );
+  await admin.deleteTopics({ topics: benchTopics });
+  await admin.disconnect();
+}
 const avroRate = changes / avroRun.seconds;
 const jsonRate = changes / jsonRun.seconds;
 const mb = (bytes: number, seconds: number): number => bytes / seconds / 1e6;

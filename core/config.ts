@@ -12,6 +12,7 @@ const port = z.coerce.number().int().min(0).max(65535);
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case identifier: letters, digits, _');
 
 // Parsed once, here: code reads milliseconds and arrays, never the text. `configEnv` writes them back.
+const DEFAULT_BATCH_BYTES = 64 * 1024 * 1024;
 const list = (text: string): string[] => text.split(',').map((item) => item.trim());
 
 /** Key columns by table, from CDC_KEY_COLUMNS (`schema.table=col1+col2;table2=col`). */
@@ -133,11 +134,8 @@ export const configSchema = z
     GENERATOR_RECONNECT_MS: z.coerce.number().int().min(0).default(600_000),
     CONSUMER_GROUP: z.string().min(1).optional(),
     CONSUMER_BATCH_ROWS: z.coerce.number().int().min(1).default(200_000),
-    CONSUMER_BATCH_BYTES: z.coerce
-      .number()
-      .int()
-      .min(1024)
-      .default(64 * 1024 * 1024),
+    // Unset: 64 MiB, or CONSUMER_MEMORY_BYTES when that is smaller (see the transform below).
+    CONSUMER_BATCH_BYTES: z.coerce.number().int().min(1024).optional(),
     CONSUMER_FETCH_BYTES: z.coerce
       .number()
       .int()
@@ -192,6 +190,15 @@ export const configSchema = z
         message: 'S3_ROLE_ARN as well: the STS endpoint is only used to assume that role',
       });
     }
+    if (c.CONSUMER_BATCH_BYTES !== undefined && c.CONSUMER_BATCH_BYTES > c.CONSUMER_MEMORY_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CONSUMER_BATCH_BYTES'],
+        message:
+          `at most CONSUMER_MEMORY_BYTES (${c.CONSUMER_MEMORY_BYTES}): a larger batch is never reached, ` +
+          'since the largest batch is written once all open batches together pass CONSUMER_MEMORY_BYTES',
+      });
+    }
     for (const problem of kafkaSecurityProblems(c))
       ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.expected });
   })
@@ -202,6 +209,7 @@ export const configSchema = z
       S3_ACCESS_KEY_ID: c.S3_ACCESS_KEY_ID ?? 'cdclake',
       S3_SECRET_ACCESS_KEY: c.S3_SECRET_ACCESS_KEY ?? 'cdclake-secret',
       CDCLAKE_HOME: home,
+      CONSUMER_BATCH_BYTES: c.CONSUMER_BATCH_BYTES ?? Math.min(DEFAULT_BATCH_BYTES, c.CONSUMER_MEMORY_BYTES),
       LAKE_CATALOG: c.LAKE_CATALOG ?? `duckdb:${path.join(home, 'lake', 'catalog.ducklake')}`,
       LAKE_DATA_PATH: c.LAKE_DATA_PATH ?? `s3://${c.S3_BUCKET}/lake/`,
       DUCKDB_EXTENSION_DIR: c.DUCKDB_EXTENSION_DIR ?? path.join(home, 'duckdb', 'extensions'),

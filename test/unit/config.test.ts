@@ -70,6 +70,18 @@ describe('configuration', () => {
     expect(resolveConfig({ S3_FORCE_PATH_STYLE: 'false' }).S3_FORCE_PATH_STYLE).toBe(false);
   });
 
+  test('a batch may not be larger than the memory all batches share; unset, it fits that memory', () => {
+    expect(() =>
+      resolveConfig({ CONSUMER_BATCH_BYTES: '134217728', CONSUMER_MEMORY_BYTES: '67108864' }),
+    ).toThrow(/CONSUMER_BATCH_BYTES="134217728": expected at most CONSUMER_MEMORY_BYTES \(67108864\)/);
+    expect(resolveConfig({}).CONSUMER_BATCH_BYTES).toBe(64 * 1024 * 1024);
+    expect(resolveConfig({ CONSUMER_MEMORY_BYTES: '16777216' }).CONSUMER_BATCH_BYTES).toBe(16777216);
+    const equal = resolveConfig({ CONSUMER_BATCH_BYTES: '16777216', CONSUMER_MEMORY_BYTES: '16777216' });
+    expect(equal.CONSUMER_BATCH_BYTES).toBe(16777216);
+    // Written back for a child process, it reads the same.
+    expect(resolveConfig(configEnv(equal)).CONSUMER_BATCH_BYTES).toBe(16777216);
+  });
+
   test('S3 credentials are static keys by default, with bounded requests', () => {
     const config = resolveConfig({});
     expect(config).toMatchObject({

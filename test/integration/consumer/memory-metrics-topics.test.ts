@@ -22,12 +22,13 @@ const sample = debeziumSample;
 
 test('batches are written early when the open batches together pass CONSUMER_MEMORY_BYTES', async () => {
   const prefix = uniqueId('mem');
-  // Rows, bytes and age would each let a partition's whole topic gather in one batch: only memory splits it.
+  // Rows and age would let a partition's whole topic gather in one batch, and bytes a quarter of it: the four
+  // partitions' batches together pass the memory limit long before any one of them is 1 MiB.
   const config = testConfig({
     CDC_TOPIC_PREFIX: prefix,
-    KAFKA_PARTITIONS: '1',
+    KAFKA_PARTITIONS: '4',
     CONSUMER_BATCH_ROWS: '100000000',
-    CONSUMER_BATCH_BYTES: String(1024 * 1024 * 1024),
+    CONSUMER_BATCH_BYTES: String(1024 * 1024),
     CONSUMER_BATCH_AGE_MS: '600000',
     CONSUMER_MEMORY_BYTES: String(1024 * 1024),
     // Fetches of 128 KiB: the check after each fetch finds the batch just past the limit.
