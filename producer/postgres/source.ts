@@ -14,7 +14,6 @@
 
 import type pg from 'pg';
 import type { Config } from '../../core/config.ts';
-import { TableCodec } from '../../core/events/envelope-codec.ts';
 import { Op, positionOf, type ChangeEvent, type Row, type TableDef } from '../../core/events/types.ts';
 import { CdcError, ErrorCode } from '../../core/errors.ts';
 import { createKafka } from '../../core/kafka/client.ts';
@@ -26,6 +25,7 @@ import { connectPostgres, isConnectionLoss } from '../../core/postgres-client.ts
 import { sqlFile } from '../../core/sql-files.ts';
 import { Publisher, type OutgoingRecord } from '../publisher.ts';
 import { SchemaPublication } from '../schema-publication.ts';
+import { TableWriter, type ChangeOrigin } from '../table-writer.ts';
 import { lookupTypeName, tableDefFromRelation, type KeyOverrides } from './catalog.ts';
 import { lsnToBigInt, type Relation } from './pgoutput.ts';
 import {
@@ -69,12 +69,6 @@ export interface SourceSummary {
   confirmedLsn: bigint;
 }
 
-interface Captured {
-  table: TableDef;
-  codec: TableCodec;
-  topic: string;
-}
-
 export class PostgresSource {
   state: SourceState = SourceState.starting;
   readonly metrics = new Metrics();
@@ -85,9 +79,9 @@ export class PostgresSource {
   private readonly log: Logger;
   private readonly kafka;
   private readonly publisher: Publisher;
-  private readonly byName = new Map<string, Captured>();
-  private readonly byOid = new Map<number, Captured>();
-  private readonly chunkCodecs = new Map<string, Captured>();
+  private readonly byName = new Map<string, TableWriter>();
+  private readonly byOid = new Map<number, TableWriter>();
+  private readonly chunkWriters = new Map<string, TableWriter>();
   /** Every codec's writer schemas, on the schemas topic before any event written with them. */
   private readonly schemas = new SchemaPublication((entries) =>
     writeEntries(this.kafka, schemasTopic(this.config), entries),
@@ -280,7 +274,7 @@ export class PostgresSource {
   private incremental(state: SnapshotState): IncrementalSnapshot {
     const host: SnapshotHost = {
       prepare: async (table) => {
-        this.codecFor(table);
+        this.writerFor(table);
         await this.publishSchemas();
       },
       save: () => this.saveSnapshotState(),
@@ -328,43 +322,31 @@ export class PostgresSource {
 
   /** A re-snapshotted table's reconcile: op t with snapshot = true at the snapshot's start (see README). */
   private async publishReconcile(table: TableDef, since: bigint): Promise<void> {
-    const captured = this.codecFor(table);
-    const event = this.event(
-      table,
+    const writer = this.writerFor(table);
+    const event = writer.event(
       Op.truncate,
       null,
       null,
+      this.origin(since, null, BigInt(Date.now()), true),
       positionOf(since, 0),
-      since,
-      null,
-      BigInt(Date.now()),
-      true,
-      [],
     );
-    await this.publishEvents([
-      { topic: captured.topic, key: null, partition: 0, value: captured.codec.encodeEvent(event) },
-    ]);
+    await this.publishEvents([writer.truncate(event)]);
     this.log.info(
       { table: `${table.schema}.${table.name}` },
       'snapshot reconciled: rows it did not see are deleted',
     );
   }
 
-  /** The codec of a table definition (a chunk may be read under a newer one than the stream's). */
-  private codecFor(table: TableDef): Captured {
+  /** The writer of a table definition (a chunk may be read under a newer one than the stream's). */
+  private writerFor(table: TableDef): TableWriter {
     const name = `${table.schema}.${table.name}`;
     const known = this.byName.get(name);
     if (known !== undefined && JSON.stringify(known.table) === JSON.stringify(table)) return known;
-    const found = this.chunkCodecs.get(JSON.stringify(table));
+    const found = this.chunkWriters.get(JSON.stringify(table));
     if (found !== undefined) return found;
-    const captured = {
-      table,
-      codec: new TableCodec(table),
-      topic: tableTopic(this.config, table.schema, table.name),
-    };
-    this.schemas.add([captured.codec.key, captured.codec.value]);
-    this.chunkCodecs.set(JSON.stringify(table), captured);
-    return captured;
+    const writer = new TableWriter(this.config, table, this.schemas);
+    this.chunkWriters.set(JSON.stringify(table), writer);
+    return writer;
   }
 
   /** Stops streaming after what was received is acknowledged and confirmed. */
@@ -447,16 +429,11 @@ export class PostgresSource {
     return this.refreshing;
   }
 
-  private capture(table: TableDef, oid?: number): Captured {
-    const captured = {
-      table,
-      codec: new TableCodec(table),
-      topic: tableTopic(this.config, table.schema, table.name),
-    };
-    this.schemas.add([captured.codec.key, captured.codec.value]);
-    this.byName.set(`${table.schema}.${table.name}`, captured);
-    if (oid !== undefined) this.byOid.set(oid, captured);
-    return captured;
+  private capture(table: TableDef, oid?: number): TableWriter {
+    const writer = new TableWriter(this.config, table, this.schemas);
+    this.byName.set(`${table.schema}.${table.name}`, writer);
+    if (oid !== undefined) this.byOid.set(oid, writer);
+    return writer;
   }
 
   /** The writer schemas not on the schemas topic yet, published; resolves once Kafka has them. */
@@ -519,23 +496,15 @@ export class PostgresSource {
         created.snapshotName,
         tables,
         async (table, rows) => {
-          const captured = this.byName.get(`${table.schema}.${table.name}`) as Captured;
+          const writer = this.byName.get(`${table.schema}.${table.name}`) as TableWriter;
           const records: OutgoingRecord[] = [];
-          for (const row of rows) {
-            const event = this.event(
-              captured.table,
-              Op.read,
-              null,
-              row,
-              positionOf(base, index++),
-              null,
-              null,
-              nowMs,
-              true,
-              [],
+          const origin = this.origin(null, null, nowMs, true);
+          for (const row of rows)
+            writer.change(
+              records,
+              writer.event(Op.read, null, row, origin, positionOf(base, index++)),
+              this.maxBytes,
             );
-            records.push(this.record(captured, row, event));
-          }
           this.eventsOut.inc(records.length);
           await this.publishEvents(records);
         },
@@ -685,9 +654,9 @@ export class PostgresSource {
       this.byOid.set(relation.oid, previous);
       return;
     }
-    const captured = this.capture(table, relation.oid);
+    const writer = this.capture(table, relation.oid);
     if (previous === undefined) {
-      await ensureTopics(this.kafka, [{ topic: captured.topic, partitions: this.config.KAFKA_PARTITIONS }]);
+      await ensureTopics(this.kafka, [{ topic: writer.topic, partitions: this.config.KAFKA_PARTITIONS }]);
     } else {
       this.log.info(
         { table: name, columns: table.columns.map((c) => c.name) },
@@ -705,22 +674,12 @@ export class PostgresSource {
     rows: Row[],
     transaction: { finalLsn: bigint; xid: number; commitMs: bigint; index: number },
   ): Promise<void> {
-    const captured = this.codecFor(table);
+    const writer = this.writerFor(table);
     const records: OutgoingRecord[] = [];
+    const origin = this.origin(transaction.finalLsn, BigInt(transaction.xid), transaction.commitMs, true);
     for (const row of rows) {
-      const event = this.event(
-        table,
-        Op.read,
-        null,
-        row,
-        positionOf(transaction.finalLsn, transaction.index++),
-        transaction.finalLsn,
-        BigInt(transaction.xid),
-        transaction.commitMs,
-        true,
-        [],
-      );
-      records.push(this.record(captured, row, event));
+      const pos = positionOf(transaction.finalLsn, transaction.index++);
+      writer.change(records, writer.event(Op.read, null, row, origin, pos), this.maxBytes);
     }
     this.snapshotRows += records.length;
     this.eventsOut.inc(records.length);
@@ -771,15 +730,15 @@ export class PostgresSource {
   private async onChange(
     message: Extract<StreamItem, { kind: 'xlog' }>['message'] & { tag: 'insert' | 'update' | 'delete' },
   ): Promise<void> {
-    const captured = this.byOid.get(message.relationOid);
+    const writer = this.byOid.get(message.relationOid);
     const transaction = this.transaction;
-    if (captured === undefined || transaction === undefined) {
+    if (writer === undefined || transaction === undefined) {
       throw new CdcError(
         ErrorCode.SOURCE_STREAM,
         `change for unknown relation ${message.relationOid} outside a known transaction`,
       );
     }
-    const table = captured.table;
+    const table = writer.table;
     const unchanged: string[] = [];
     let before: Row | null = null;
     let after: Row | null = null;
@@ -805,35 +764,28 @@ export class PostgresSource {
         ? keyRowFromTuple(table, message.before)
         : rowFromTuple(table, message.before, undefined);
     }
+    const origin = this.origin(transaction.finalLsn, BigInt(transaction.xid), transaction.commitMs, false);
     const at = (eventOp: ChangeEvent['op'], eventBefore: Row | null, eventAfter: Row | null): ChangeEvent =>
-      this.event(
-        table,
+      writer.event(
         eventOp,
         eventBefore,
         eventAfter,
+        origin,
         positionOf(transaction.finalLsn, transaction.index++),
-        transaction.finalLsn,
-        BigInt(transaction.xid),
-        transaction.commitMs,
-        false,
         eventOp === Op.delete ? [] : unchanged,
       );
     const snapshots = this.snapshots as IncrementalSnapshot;
     snapshots.onChange(table, (after ?? before) as Row);
     if (op === Op.update && before !== null) snapshots.onChange(table, before);
     const records: OutgoingRecord[] = [];
-    const oldKey = op === Op.update && before !== null ? captured.codec.encodeKey(before) : undefined;
-    if (oldKey !== undefined && !oldKey.equals(captured.codec.encodeKey(after as Row))) {
+    if (op === Op.update && before !== null && writer.keyChanged(before, after as Row)) {
       // A key change, as Debezium emits it: a delete of the old key (and its tombstone), then a create.
-      records.push(this.record(captured, before as Row, at(Op.delete, before, null)));
-      records.push({ topic: captured.topic, key: oldKey, value: null });
-      records.push(this.record(captured, after as Row, at(Op.create, null, after)));
+      writer.change(records, at(Op.delete, before, null), this.maxBytes);
+      writer.change(records, at(Op.create, null, after), this.maxBytes);
       this.changes += 2;
       this.eventsOut.inc(2);
     } else {
-      records.push(this.record(captured, (after ?? before) as Row, at(op, before, after)));
-      if (op === Op.delete)
-        records.push({ topic: captured.topic, key: records[0]?.key ?? null, value: null });
+      writer.change(records, at(op, before, after), this.maxBytes);
       this.changes++;
       this.eventsOut.inc();
     }
@@ -850,88 +802,29 @@ export class PostgresSource {
       throw new CdcError(ErrorCode.SOURCE_STREAM, 'TRUNCATE outside a known transaction');
     const records: OutgoingRecord[] = [];
     for (const oid of relationOids) {
-      const captured = this.byOid.get(oid);
-      if (captured === undefined) continue;
-      this.snapshots?.onTruncate(captured.table);
-      const event = this.event(
-        captured.table,
-        Op.truncate,
-        null,
-        null,
-        positionOf(transaction.finalLsn, transaction.index++),
-        transaction.finalLsn,
-        BigInt(transaction.xid),
-        transaction.commitMs,
-        false,
-        [],
-      );
-      records.push({
-        topic: captured.topic,
-        key: null,
-        partition: 0,
-        value: captured.codec.encodeEvent(event),
-      });
-      this.log.info({ table: `${captured.table.schema}.${captured.table.name}` }, 'TRUNCATE carried as op t');
+      const writer = this.byOid.get(oid);
+      if (writer === undefined) continue;
+      this.snapshots?.onTruncate(writer.table);
+      const origin = this.origin(transaction.finalLsn, BigInt(transaction.xid), transaction.commitMs, false);
+      const pos = positionOf(transaction.finalLsn, transaction.index++);
+      records.push(writer.truncate(writer.event(Op.truncate, null, null, origin, pos)));
+      this.log.info({ table: `${writer.table.schema}.${writer.table.name}` }, 'TRUNCATE carried as op t');
     }
     this.changes += records.length;
     this.eventsOut.inc(records.length);
     await this.publishEvents(records);
   }
 
-  private event(
-    table: TableDef,
-    op: ChangeEvent['op'],
-    before: Row | null,
-    after: Row | null,
-    pos: bigint,
-    lsn: bigint | null,
-    txId: bigint | null,
-    sourceMs: bigint,
-    snapshot: boolean,
-    unchanged: string[],
-  ): ChangeEvent {
-    return {
-      before,
-      after,
-      op,
-      ts_ms: BigInt(Date.now()),
-      source: {
-        connector: 'postgresql',
-        db: this.database,
-        schema: table.schema,
-        table: table.name,
-        lsn,
-        txId,
-        ts_ms: sourceMs,
-        snapshot,
-      },
-      pos,
-      unchanged,
-    };
+  /** Where this source's changes come from: the parts of each event's source block not its table's. */
+  private origin(lsn: bigint | null, txId: bigint | null, sourceMs: bigint, snapshot: boolean): ChangeOrigin {
+    return { connector: 'postgresql', db: this.database, lsn, txId, ts_ms: sourceMs, snapshot };
   }
 
-  private record(captured: Captured, keyRow: Row, event: ChangeEvent): OutgoingRecord {
-    const key = captured.codec.encodeKey(keyRow);
-    const value = captured.codec.encodeEvent(event);
-    const limit = Math.min(
+  /** The largest record the topic takes (KAFKA_MAX_RECORD_BYTES, and the cluster's own limit). */
+  private get maxBytes(): number {
+    return Math.min(
       this.options.maxRecordBytes ?? this.config.KAFKA_MAX_RECORD_BYTES,
       this.publisher.largestRecordBytes,
     );
-    if (value.length + key.length > limit) {
-      const shownKey = captured.table.key.map((k) => `${k}=${String(keyRow[k])}`).join(',');
-      throw new CdcError(
-        ErrorCode.RECORD_TOO_LARGE,
-        `table ${captured.table.schema}.${captured.table.name} key ${shownKey}: the change event is ${value.length} bytes, ` +
-          `more than the ${limit} bytes the topic accepts (raise the topic's max.message.bytes or the broker's message.max.bytes, and KAFKA_MAX_RECORD_BYTES)`,
-        {
-          facts: {
-            table: `${captured.table.schema}.${captured.table.name}`,
-            key: shownKey,
-            bytes: value.length,
-          },
-        },
-      );
-    }
-    return { topic: captured.topic, key, value };
   }
 }
