@@ -48,6 +48,7 @@ interface Run {
   seconds: number;
   rowsPerSecond: number;
   peakRssMb: number;
+  cpuSeconds: number;
   snapshotRows: number;
   streamed: number;
 }
@@ -115,6 +116,7 @@ async function measure(mode: Run['mode']): Promise<Run> {
     seconds: result.seconds,
     rowsPerSecond: rows / result.seconds,
     peakRssMb: result.peakRssMb,
+    cpuSeconds: result.cpuSeconds,
     snapshotRows,
     streamed,
   };
@@ -140,7 +142,7 @@ try {
     note(
       `${mode}: ${fmt(run.snapshotRows)} snapshot rows and ${fmt(run.streamed)} streamed changes on Kafka ` +
         `${run.seconds.toFixed(2)} s after the start (from a new slot), ${fmt(run.rowsPerSecond)} snapshot rows/s, ` +
-        `peak RSS ${run.peakRssMb} MB`,
+        `${((run.cpuSeconds / (rows + STREAM_ROWS + run.streamed)) * 1e6).toFixed(1)} µs of CPU per event, peak RSS ${run.peakRssMb} MB`,
     );
   }
 } finally {
@@ -170,6 +172,20 @@ const stages: Stage[] = [
     target: `>= ${fmt(TARGET_ROWS_PER_SECOND)} rows/s, ratio >= ${TARGET_RATIO}`,
     meets: incremental.rowsPerSecond >= TARGET_ROWS_PER_SECOND && ratio >= TARGET_RATIO,
     vs_target: atLeast(incremental.rowsPerSecond, TARGET_ROWS_PER_SECOND),
+  },
+  {
+    name: 'incremental snapshot, producer CPU per event (snapshot rows and streamed changes)',
+    value: (incremental.cpuSeconds / (rows + STREAM_ROWS + incremental.streamed)) * 1e6,
+    unit: 'µs',
+    peer: 'CPU per event with the exported snapshot',
+    peer_value: (exported.cpuSeconds / (rows + STREAM_ROWS + exported.streamed)) * 1e6,
+    ratio:
+      incremental.cpuSeconds /
+      (rows + STREAM_ROWS + incremental.streamed) /
+      (exported.cpuSeconds / (rows + STREAM_ROWS + exported.streamed)),
+    target: '-',
+    meets: true,
+    vs_target: null,
   },
   {
     name: 'producer peak RSS, incremental snapshot',

@@ -11,6 +11,7 @@ import { argNumber, argString, machine, table, type Stage } from './support.ts';
 const BENCHES = [
   'producer',
   'snapshot',
+  'capture',
   'consumer',
   'debezium',
   'merge',

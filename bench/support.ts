@@ -144,6 +144,22 @@ export function peakRssKb(pid: number | undefined): number {
   }
 }
 
+/** CPU seconds (user and system, every thread) a process has used so far, from /proc; 0 once it is gone. */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times: 100 on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 /**
  * Runs `cdclake <args>` as its own process, as a user would, and samples its peak RSS from /proc
  * (VmHWM, the kernel's high-water mark). `profile` writes a V8 CPU profile into that folder.
@@ -154,7 +170,7 @@ export function runCdclakeMeasured(
   onTick?: () => void,
   profile?: string,
   stopWhen?: () => Promise<boolean>,
-): Promise<{ seconds: number; peakRssMb: number; output: string }> {
+): Promise<Measured> {
   const root = path.resolve(import.meta.dirname, '..');
   return runNodeMeasured([path.join(root, 'bin', 'cdclake.js'), ...args], env, onTick, profile, stopWhen);
 }
@@ -164,8 +180,19 @@ export function runScriptMeasured(
   script: string,
   env: Record<string, string | undefined>,
   onTick?: () => void,
-): Promise<{ seconds: number; peakRssMb: number; output: string }> {
+): Promise<Measured> {
   return runNodeMeasured(['--import', 'tsx', path.resolve(import.meta.dirname, '..', script)], env, onTick);
+}
+
+/**
+ * A measured process: its wall time, peak RSS, the CPU it used (sampled every 250 ms, so up to a quarter
+ * second short; until `stopWhen` answered, when given) and the last 20,000 characters of its output.
+ */
+export interface Measured {
+  seconds: number;
+  peakRssMb: number;
+  cpuSeconds: number;
+  output: string;
 }
 
 /**
@@ -178,7 +205,7 @@ async function runNodeMeasured(
   onTick?: () => void,
   profile?: string,
   stopWhen?: () => Promise<boolean>,
-): Promise<{ seconds: number; peakRssMb: number; output: string }> {
+): Promise<Measured> {
   const { spawn } = await import('node:child_process');
   const root = path.resolve(import.meta.dirname, '..');
   const nodeArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
@@ -195,10 +222,12 @@ async function runNodeMeasured(
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let peakKb = 0;
+  let cpu = 0;
   let doneAt: number | undefined;
   let asking = false;
   const sample = (): void => {
     peakKb = Math.max(peakKb, peakRssKb(child.pid));
+    if (doneAt === undefined) cpu = Math.max(cpu, cpuSeconds(child.pid));
     onTick?.();
     if (stopWhen === undefined || doneAt !== undefined || asking) return;
     asking = true;
@@ -215,5 +244,5 @@ async function runNodeMeasured(
   clearInterval(timer);
   const seconds = ((doneAt ?? performance.now()) - started) / 1000;
   if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}:\n${output}`);
-  return { seconds, peakRssMb: Math.round(peakKb / 1024), output };
+  return { seconds, peakRssMb: Math.round(peakKb / 1024), cpuSeconds: cpu, output };
 }

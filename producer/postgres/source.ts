@@ -89,7 +89,9 @@ export class PostgresSource {
   private stream: ReplicationStream | undefined;
   private admin: pg.Client | undefined;
   private transaction: { finalLsn: bigint; xid: number; commitMs: bigint; index: number } | undefined;
+  /** Commits received and not yet confirmed, oldest first, from `commitsHead` on (a queue without shifts). */
   private readonly commits: { endLsn: bigint; published: number }[] = [];
+  private commitsHead = 0;
   private confirmed = 0n;
   private streaming = false;
   private lastAcknowledged = 0;
@@ -191,6 +193,7 @@ export class PostgresSource {
   private async session(onStreaming: () => void): Promise<SourceSummary> {
     this.transaction = undefined;
     this.commits.length = 0;
+    this.commitsHead = 0;
     this.byOid.clear();
     this.idleWalEnd = 0n;
     this.reported = -1n;
@@ -538,7 +541,7 @@ export class PostgresSource {
         void stream.stop();
         return;
       }
-      const idle = this.transaction === undefined && this.commits.length === 0;
+      const idle = this.transaction === undefined && this.commitsHead === this.commits.length;
       const now = Date.now();
       if (this.refreshSoon || now - lastRefresh >= this.config.PRODUCER_TABLE_REFRESH_MS) {
         this.refreshSoon = false;
@@ -596,12 +599,26 @@ export class PostgresSource {
       this.lastAcknowledged = acknowledged;
       this.progressed();
     }
-    while (this.commits.length > 0 && (this.commits[0] as { published: number }).published <= acknowledged) {
-      this.confirmed = (this.commits.shift() as { endLsn: bigint }).endLsn;
+    const commits = this.commits;
+    let head = this.commitsHead;
+    for (
+      let next = commits[head];
+      next !== undefined && next.published <= acknowledged;
+      next = commits[++head]
+    )
+      this.confirmed = next.endLsn;
+    // Array.shift moves every commit behind the first: with a backlog of a million commits that is quadratic.
+    if (head === commits.length) {
+      commits.length = 0;
+      head = 0;
+    } else if (head >= 4096 && head * 2 >= commits.length) {
+      commits.splice(0, head);
+      head = 0;
     }
+    this.commitsHead = head;
     const nothingPending =
       this.transaction === undefined &&
-      this.commits.length === 0 &&
+      this.commitsHead === this.commits.length &&
       acknowledged === this.publisher.publishedCount;
     if (nothingPending && this.idleWalEnd > this.confirmed) this.confirmed = this.idleWalEnd;
   }

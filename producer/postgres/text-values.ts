@@ -5,8 +5,6 @@ import { daysFromCivil } from '../../core/civil-date.ts';
 import type { ColumnType, ColumnValue } from '../../core/events/types.ts';
 import { CdcError, ErrorCode } from '../../core/errors.ts';
 
-const DAY_MICROS = 86_400_000_000n;
-
 const DATE = /^(\d{4,})-(\d{2})-(\d{2})$/;
 const TIMESTAMP =
   /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?$/;
@@ -20,15 +18,17 @@ export function dateToDays(text: string): number {
 export function timestampToMicros(text: string): bigint {
   const m = TIMESTAMP.exec(text);
   if (m === null) throw new CdcError(ErrorCode.INVALID_VALUE, `not an ISO timestamp: ${text}`);
-  const days = BigInt(daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3])));
-  const seconds = BigInt(Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]));
-  const fraction = BigInt((m[7] ?? '').padEnd(6, '0'));
-  let micros = days * DAY_MICROS + seconds * 1_000_000n + fraction;
-  if (m[8] !== undefined) {
-    const offsetSeconds = BigInt(Number(m[9]) * 3600 + Number(m[10] ?? '0') * 60 + Number(m[11] ?? '0'));
-    micros += (m[8] === '+' ? -1n : 1n) * offsetSeconds * 1_000_000n;
-  }
-  return micros;
+  const days = daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+  const offset =
+    m[8] === undefined
+      ? 0
+      : (m[8] === '+' ? 1 : -1) * (Number(m[9]) * 3600 + Number(m[10] ?? '0') * 60 + Number(m[11] ?? '0'));
+  const seconds = days * 86400 + Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6]) - offset;
+  const fraction = m[7] === undefined ? 0 : Number(m[7].padEnd(6, '0'));
+  // Exact as a number within 285 years of 1970 (every step stays below 2^53); beyond that, in bigint.
+  const micros = seconds * 1_000_000 + fraction;
+  if (Number.isSafeInteger(micros)) return BigInt(micros);
+  return BigInt(seconds) * 1_000_000n + BigInt(fraction);
 }
 
 function float(text: string): number {
