@@ -182,7 +182,9 @@ export class ColumnChunkAppender {
       bytes.fill(0, at, at + 16);
     }
     column.heapRows.push(this.row);
-    column.heapValues.push(value);
+    // As UTF-8 bytes now, not the string: a string sliced from a larger one (a JSON document, say) would keep
+    // that whole document alive until the chunk is appended, thousands of rows later.
+    column.heapValues.push(Buffer.from(value, 'utf8'));
   }
 
   /**

@@ -198,19 +198,15 @@ const zonedTimestamp: Read = (value, where) => {
   const match = typeof value === 'string' ? ZONED.exec(value) : null;
   const expected = 'an ISO-8601 timestamp with an offset';
   if (match === null) throw invalidValue(where, value, expected);
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(match[i] ?? '0')) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const [offsetHours, offsetMinutes, offsetSeconds] = [9, 10, 11].map((i) => Number(match[i] ?? '0')) as [
-    number,
-    number,
-    number,
-  ];
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  const hour = Number(match[4]);
+  const minute = Number(match[5]);
+  const second = match[6] === undefined ? 0 : Number(match[6]);
+  const offsetHours = match[9] === undefined ? 0 : Number(match[9]);
+  const offsetMinutes = match[10] === undefined ? 0 : Number(match[10]);
+  const offsetSeconds = match[11] === undefined ? 0 : Number(match[11]);
   const valid =
     month >= 1 &&
     month <= 12 &&
@@ -226,7 +222,11 @@ const zonedTimestamp: Read = (value, where) => {
   const offset = (match[8] === '-' ? -1 : 1) * (offsetHours * 3600 + offsetMinutes * 60 + offsetSeconds);
   const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
   // Digits beyond the microsecond are dropped: the fraction counts forward in time, so that is a floor.
-  return BigInt(seconds) * 1_000_000n + BigInt((match[7] ?? '').padEnd(6, '0').slice(0, 6));
+  const fraction = match[7] === undefined ? 0 : Number(match[7].padEnd(6, '0').slice(0, 6));
+  // Exact as a number within 285 years of 1970 (below 2^53); beyond that, in bigint.
+  const micros = seconds * 1_000_000 + fraction;
+  if (Number.isSafeInteger(micros)) return BigInt(micros);
+  return BigInt(seconds) * 1_000_000n + BigInt(fraction);
 };
 
 function daysInMonth(year: number, month: number): number {

@@ -437,6 +437,10 @@ describe('exact values', () => {
     ['1969-12-31T23:59:59.999999Z', -1n],
     ['1900-03-01T00:00:00+00:00', -2203891200000000n],
     ['2000-02-29T00:00:00Z', 951782400000000n],
+    // Past 285 years from 1970 a microsecond count leaves a double's exact integers.
+    ['9999-12-31T23:59:59.999999Z', 253402300799999999n],
+    ['2300-01-01T00:00:00.000001Z', 10413792000000001n],
+    ['0001-01-01T00:00:00Z', -62135596800000000n],
   ])('the ZonedTimestamp %s is %s microseconds UTC', (zoned, micros) => {
     const field = { type: 'string', optional: true, name: 'io.debezium.time.ZonedTimestamp' };
     expect(oneColumn(field, zoned).value).toBe(micros);
