@@ -22,6 +22,8 @@ commands:
   merge     --once | --every DURATION   raw to bronze, silver and gold in the lake
   query     "SQL" [--format table|json|csv]   against the lake: bronze.*, silver.*, gold.*
   status    [--format table|json]   per table: rows, last merge, offsets behind, freshness
+  tail      [TABLE|TOPIC ...] [--from beginning|end|TIME] [--follow] [--format json|table]
+            the change events on Kafka, decoded, one per line (Avro and Debezium JSON)
   lake      compact   merge small files, expire old snapshots, delete unreferenced files
   lake      attach-sql [--with-secrets]   SQL for any DuckDB client to read the lake (no password)
   smoke     one small batch through Kafka, S3 and DuckLake, to prove the stack works
@@ -116,6 +118,15 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { format: { type: 'string' } } });
       const { status } = await import('./commands/status.ts');
       return status(resolveConfig(), values);
+    }
+    case 'tail': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { from: { type: 'string' }, follow: { type: 'boolean' }, format: { type: 'string' } },
+      });
+      const { tail } = await import('./commands/tail.ts');
+      return tail(await kafkaConfig(), positionals, values);
     }
     case 'lake': {
       const { values, positionals } = parseArgs({

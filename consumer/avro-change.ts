@@ -142,9 +142,9 @@ export class AvroChangeDecoder {
    * (the topic read again, at most every SCHEMA_RETRY_MS) for up to SCHEMA_WAIT_MS, and only then is the
    * record a dead letter (CDC_UNKNOWN_SCHEMA).
    */
-  decode(key: Buffer | null, value: Buffer): DecodedChange | Promise<DecodedChange> {
-    if (!this.known(key, value)) return this.waitForSchemas(key, value);
-    return this.decodeKnown(key, value);
+  decode(key: Buffer | null, value: Buffer, images = false): DecodedChange | Promise<DecodedChange> {
+    if (!this.known(key, value)) return this.waitForSchemas(key, value, images);
+    return this.decodeKnown(key, value, images);
   }
 
   private known(key: Buffer | null, value: Buffer): boolean {
@@ -154,7 +154,7 @@ export class AvroChangeDecoder {
     return this.keyColumns.has(keyFingerprint) || this.store.has(keyFingerprint);
   }
 
-  private async waitForSchemas(key: Buffer | null, value: Buffer): Promise<DecodedChange> {
+  private async waitForSchemas(key: Buffer | null, value: Buffer, images: boolean): Promise<DecodedChange> {
     // A schema waited for in vain is not waited for again: one complete read without it decides.
     const fingerprint = readFingerprint(value);
     const patienceMs = this.missing.has(fingerprint) ? 0 : SCHEMA_WAIT_MS;
@@ -165,7 +165,7 @@ export class AvroChangeDecoder {
       const read = await this.refresh();
       const verdict = schemaVerdict(this.known(key, value), read, Date.now() - started, patienceMs);
       if (verdict === 'dead') this.missing.add(fingerprint);
-      if (verdict !== 'wait') return this.decodeKnown(key, value);
+      if (verdict !== 'wait') return this.decodeKnown(key, value, images);
     }
   }
 
@@ -239,7 +239,7 @@ export class AvroChangeDecoder {
     return true;
   }
 
-  private decodeKnown(key: Buffer | null, value: Buffer): DecodedChange {
+  private decodeKnown(key: Buffer | null, value: Buffer, images = false): DecodedChange {
     const fingerprint = readFingerprint(value);
     try {
       const event = this.store.decodeEvent(value);
@@ -273,6 +273,9 @@ export class AvroChangeDecoder {
         columns,
         key: truncate ? [] : keyColumns,
         unchanged: truncate ? [] : event.unchanged,
+        ...(images
+          ? { images: { before: event.before, after: event.after, sourceMs: event.source.ts_ms } }
+          : {}),
       };
     } catch (error: unknown) {
       if (error instanceof CdcError) throw error;

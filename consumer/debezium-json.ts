@@ -3,7 +3,7 @@
 
 import { Op } from '../core/events/types.ts';
 import type { ColumnDef, ColumnValue, Row } from '../core/events/types.ts';
-import type { DecodedChange } from './decoded-change.ts';
+import type { ChangeImages, DecodedChange } from './decoded-change.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import {
   connectColumn,
@@ -40,7 +40,7 @@ const UNSUPPORTED_OPS = new Map<unknown, string>([['m', 'a logical decoding mess
  * decoding message), CDC_INVALID_NAME (a table or column name that is not a plain identifier), CDC_NO_KEY (a delete
  * with neither a record key nor a before image), CDC_UNSUPPORTED_TYPE, CDC_INVALID_VALUE.
  */
-export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedChange | null {
+export function decodeDebeziumJson(key: Buffer | null, value: Buffer, images = false): DecodedChange | null {
   const { schema, payload } = readEnvelope(value, 'value');
   if (payload === null) return null;
   if (!(payload instanceof Map)) throw decodeError('the record value is not a JSON object');
@@ -116,6 +116,29 @@ export function decodeDebeziumJson(key: Buffer | null, value: Buffer): DecodedCh
     columns: decoded.columns,
     key: keyColumns.map((c) => c.name),
     unchanged: decoded.unchanged,
+    ...(images ? { images: bothImages(table, payload, schema, op, decoded.row, source) } : {}),
+  };
+}
+
+/** Both row images as rows (the one read above stands for its side), and the source's time. */
+function bothImages(
+  table: string,
+  payload: JsonObject,
+  schema: JsonObject | null,
+  op: Op,
+  row: Row,
+  source: JsonObject,
+): ChangeImages {
+  const other = op === Op.delete ? 'after' : 'before';
+  const image = payload.get(other) ?? null;
+  const read =
+    image instanceof Map
+      ? readImage(table, image, schema === null ? null : imageFields(table, schema, other)).row
+      : null;
+  return {
+    before: op === Op.delete ? row : read,
+    after: op === Op.delete ? read : row,
+    sourceMs: int64Of(source.get('ts_ms')) ?? null,
   };
 }
 

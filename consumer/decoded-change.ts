@@ -20,4 +20,13 @@ export interface DecodedChange {
   key: string[];
   /** Columns whose value the source did not send (unchanged TOAST): the merge keeps the stored value. */
   unchanged: string[];
+  /** Both row images and the source's own time, when the caller asked for them (`cdclake tail`). */
+  images?: ChangeImages;
+}
+
+export interface ChangeImages {
+  before: Row | null;
+  after: Row | null;
+  /** When the change happened in the source (`source.ts_ms`), if the event says. */
+  sourceMs: bigint | null;
 }

@@ -3,7 +3,7 @@
 
 import type { Kafka } from 'kafkajs';
 import { createProducer } from './client.ts';
-import { readToEnd } from './read-to-end.ts';
+import { readToEnd } from './topic-reader.ts';
 
 export async function writeEntries(
   kafka: Kafka,
@@ -27,7 +27,7 @@ export async function writeEntries(
 /** Every key's latest value, reading the topic from its start to its end as of the call. */
 export async function readEntries(kafka: Kafka, topic: string): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  await readToEnd(kafka, topic, (_partition, message) => {
+  await readToEnd(kafka, topic, (message) => {
     const key = message.key?.toString();
     if (key === undefined) return;
     if (message.value === null) found.delete(key);

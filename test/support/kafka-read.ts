@@ -6,7 +6,7 @@ import { SchemaStore } from '../../core/events/schema-store.ts';
 import type { ChangeEvent, Row } from '../../core/events/types.ts';
 import { createKafka } from '../../core/kafka/client.ts';
 import { readEntries } from '../../core/kafka/compacted-topic.ts';
-import { readToEnd } from '../../core/kafka/read-to-end.ts';
+import { readToEnd } from '../../core/kafka/topic-reader.ts';
 import { schemasTopic } from '../../core/kafka/topics.ts';
 
 export interface RawRecord {
@@ -19,14 +19,14 @@ export interface RawRecord {
 
 export async function readTopic(config: Config, topic: string): Promise<RawRecord[]> {
   const records: RawRecord[] = [];
-  await readToEnd(createKafka(config, 'test-reader'), topic, (partition, message) => {
+  await readToEnd(createKafka(config, 'test-reader'), topic, (record) => {
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+    for (const [k, v] of Object.entries(record.headers)) headers[k] = String(v);
     records.push({
-      partition,
-      offset: BigInt(message.offset),
-      key: message.key,
-      value: message.value,
+      partition: record.partition,
+      offset: record.offset,
+      key: record.key,
+      value: record.value,
       headers,
     });
   });
