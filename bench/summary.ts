@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chartSvg } from './chart.ts';
+import { chartFonts, renderSvg } from './chart-png.ts';
 import { argNumber, argString, machine, table, type Stage } from './support.ts';
 
 const BENCHES = [
@@ -42,17 +43,16 @@ const seriesFile = path.join(dir, 'freshness-series.json');
 const series = fs.existsSync(seriesFile)
   ? (JSON.parse(fs.readFileSync(seriesFile, 'utf8')) as { t: number; seconds: number }[])
   : [];
-fs.writeFileSync(
-  path.join(dir, 'latest.svg'),
-  chartSvg(
-    stages,
-    series,
-    `cdclake bench, scale ${scale}, ${date.slice(0, 10)}, ${summary.machine.cores} cores`,
-  ),
+const chart = chartSvg(
+  stages,
+  series,
+  `cdclake bench, scale ${scale}, ${date.slice(0, 10)}, ${summary.machine.cores} cores`,
 );
+fs.writeFileSync(path.join(dir, 'latest.svg'), chart);
+fs.writeFileSync(path.join(dir, 'latest.png'), renderSvg(chart, await chartFonts()).png);
 process.stdout.write(
   `\n## Every stage of this run (scale ${scale})\n\n${table(stages)}\n` +
     (missing.length > 0 ? `\nno result from this run: ${missing.join(', ')}\n` : '') +
-    `\nresults: ${path.join(dir, 'latest.json')}, chart: ${path.join(dir, 'latest.svg')}\n`,
+    `\nresults: ${path.join(dir, 'latest.json')}, chart: ${path.join(dir, 'latest.svg')} (and .png)\n`,
 );
 process.exit(missing.length > 0 ? 1 : 0);
