@@ -215,6 +215,12 @@ function readImage(table: string, image: JsonObject, fields: Json[] | null): Ima
   if (fields === null) {
     for (const [rawName, raw] of image) {
       const name = checkColumnName(table, rawName);
+      // A null says nothing about its column's type: the column is left out of the record's columns (its
+      // batch takes it as NULL), so it neither splits a batch nor fixes a type before a value shows it.
+      if (raw === null) {
+        setColumn(row, name, null);
+        continue;
+      }
       const inferred = inferredColumn({ table, column: name }, raw);
       columns.push(inferred.column);
       if (raw !== null && isUnavailable(raw)) unchanged.push(name);

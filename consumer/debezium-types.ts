@@ -354,8 +354,8 @@ function decimalColumn(where: Where, parameters: Json | undefined): Mapped {
 
 /**
  * A column of a record without an embedded schema, typed from its value: integer int8, other number
- * float8, boolean bool, string text, object or array json; null says nothing and is typed text. Every
- * inferred column is nullable. Decimals arrive as base64 text and timestamps as plain integers, so they
+ * float8, boolean bool, string text, object or array json (a null says nothing: readImage leaves its column
+ * out, and here it is typed text only for a caller that asks). Every inferred column is nullable. Decimals arrive as base64 text and timestamps as plain integers, so they
  * land as text and int8: enable the converter's schemas for exact types.
  */
 export function inferredColumn(where: Where, value: Json): { column: ColumnDef; value: ColumnValue } {

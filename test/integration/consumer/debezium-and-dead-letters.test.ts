@@ -141,3 +141,77 @@ test('a column whose type changes inside a batch closes the batch, and each obje
     expect([BigInt(rows?.low ?? -1), BigInt(rows?.high ?? -1)]).toEqual([object.first, object.last]);
   }
 });
+
+test('without schemas, nulls (a delete whose before image is only its key) keep the batch whole and the types the values give', async () => {
+  const prefix = uniqueId('dbzn');
+  const config = testConfig({ CDC_TOPIC_PREFIX: prefix });
+  const kafka = createKafka(config);
+  const topic = `${prefix}.inventory.people`;
+  await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+  const source = { connector: 'postgresql', name: prefix, db: 'shop', schema: 'inventory', table: 'people' };
+  let lsn = 1000;
+  const event = (op: string, before: unknown, after: unknown): { key: Buffer; value: Buffer } => {
+    lsn += 10;
+    const id = ((after ?? before) as { id: number }).id;
+    return {
+      key: Buffer.from(JSON.stringify({ id })),
+      value: Buffer.from(
+        JSON.stringify({
+          before,
+          after,
+          op,
+          ts_ms: 1_767_261_600_000 + lsn,
+          source: { ...source, lsn, ts_ms: 1 },
+        }),
+      ),
+    };
+  };
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic,
+    messages: [
+      // The first record of the batch has nulls in two columns: they must not become text.
+      event('c', null, { id: 1, name: null, score: null }),
+      event('c', null, { id: 2, name: 'b', score: 7 }),
+      // REPLICA IDENTITY DEFAULT: a delete's before image is its key, the rest null.
+      event('d', { id: 1, name: null, score: null }, null),
+      event('u', null, { id: 2, name: 'c', score: 8_000_000_000 }),
+      event('d', { id: 2, name: null, score: null }, null),
+      event('c', null, { id: 3, name: 'd', score: 9 }),
+    ],
+  });
+  await producer.disconnect();
+
+  const summary = await new RawConsumer(
+    config,
+    { untilIdle: true, topics: new RegExp(`^${topic}$`) },
+    createLogger('test'),
+  ).run();
+  expect(summary.deadLetters).toBe(0);
+  // One batch, one object: no delete started a new one.
+  expect(await listRawObjects(config, topic)).toHaveLength(1);
+  const types = await queryRaw<{ column_name: string; column_type: string }>(
+    config,
+    topic,
+    (raw) => `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${raw})`,
+  );
+  expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toMatchObject({
+    id: 'BIGINT',
+    name: 'VARCHAR',
+    score: 'BIGINT',
+  });
+  const rows = await queryRaw<{ _op: string; id: bigint; name: string | null; score: bigint | null }>(
+    config,
+    topic,
+    (raw) => `SELECT _op, id, name, score FROM ${raw} ORDER BY _offset`,
+  );
+  expect(rows.map((r) => [r._op, Number(r.id), r.name, r.score === null ? null : Number(r.score)])).toEqual([
+    ['c', 1, null, null],
+    ['c', 2, 'b', 7],
+    ['d', 1, null, null],
+    ['u', 2, 'c', 8_000_000_000],
+    ['d', 2, null, null],
+    ['c', 3, 'd', 9],
+  ]);
+});

@@ -516,11 +516,13 @@ describe('Debezium events without the schema (schemas.enable=false)', () => {
     });
   });
 
-  test('a delete decodes to its before image, nulls typed text', () => {
+  test('a delete decodes to its before image; its nulls give their columns no type', () => {
     const change = decoded('noschema-delete.json');
     expect(change.op).toBe('d');
     expect(change.row).toEqual({ id: 1005n, first_name: null, last_name: null, email: null });
-    expect(change.columns[1]).toEqual(text('first_name'));
+    // Only the key has a value: the other columns are left to the batch (NULL there), so a delete of a table
+    // whose text columns came first does not disagree with them, nor make a bigint column text.
+    expect(change.columns).toEqual([{ name: 'id', type: { kind: 'int8' }, nullable: true }]);
   });
 
   test('integers beyond 2^53 keep every digit; numbers, booleans, objects and arrays get their types', () => {
@@ -532,7 +534,7 @@ describe('Debezium events without the schema (schemas.enable=false)', () => {
     expect([kinds.paid, change.row.paid]).toEqual(['bool', true]);
     expect([kinds.dimensions, change.row.dimensions]).toEqual(['json', '{"w":10,"h":2.5}']);
     expect([kinds.tags, change.row.tags]).toEqual(['json', '["a","b"]']);
-    expect([kinds.note, change.row.note]).toEqual(['text', null]);
+    expect([kinds.note, change.row.note]).toEqual([undefined, null]);
   });
 
   test('without the schema a Decimal stays base64 text and timestamps stay plain integers', () => {
