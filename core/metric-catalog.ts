@@ -13,6 +13,9 @@ export const METRICS = {
   cdclake_producer_reconnects_total: counter(
     'attempts to connect to PostgreSQL again after the connection went away (PRODUCER_RECONNECT_MS)',
   ),
+  cdclake_producer_slot_lag_bytes: gauge(
+    "WAL the replication slot holds back: the server's WAL position less the slot's confirmed one, every PRODUCER_TABLE_REFRESH_MS",
+  ),
   cdclake_producer_tables_refused: gauge(
     'tables of the PG_SCHEMA schemas that cannot be captured (no primary key, a name or type cdclake cannot carry): named in the log',
   ),
@@ -47,6 +50,10 @@ export const METRICS = {
     'merge passes that failed as a whole (S3, the catalog or the leases unreachable) and were tried again',
   ),
   cdclake_merge_duration_seconds: gauge('duration of the last merge pass'),
+  cdclake_merge_last_pass_timestamp_seconds: gauge('when the last merge pass ended, seconds since the epoch'),
+  cdclake_merge_newest_change_timestamp_seconds: gauge(
+    "per table, the time of the newest change visible in bronze (its event's ts_ms), seconds since the epoch: time() minus it is the table's freshness while changes flow",
+  ),
 };
 
 type Catalog = typeof METRICS;

@@ -71,6 +71,8 @@ export class MergeJob {
   private readonly passFailures = this.metrics.counter('cdclake_merge_pass_failures_total');
   private readonly sortedTables: SortedTables = new Map();
   private readonly duration = this.metrics.gauge('cdclake_merge_duration_seconds');
+  private readonly lastPass = this.metrics.gauge('cdclake_merge_last_pass_timestamp_seconds');
+  private readonly newestChange = this.metrics.gauge('cdclake_merge_newest_change_timestamp_seconds');
 
   private readonly withModels: boolean;
   private passing = false;
@@ -176,6 +178,11 @@ export class MergeJob {
         result.merged.push(merged);
         this.rowsMerged.inc(merged.rawRows, { table: merged.table });
         this.rowsChanged.inc(merged.changed, { table: merged.table });
+        if (merged.newestChangeMs !== null) {
+          const seconds = merged.newestChangeMs / 1000;
+          const labels = { table: merged.table };
+          if (seconds > this.newestChange.get(labels)) this.newestChange.set(seconds, labels);
+        }
         if (merged.changed > 0) changedTables.add(merged.table);
         this.log.info(merged, 'merged');
       } catch (error: unknown) {
@@ -196,6 +203,7 @@ export class MergeJob {
       result.modelFailures = refresh?.failed ?? [];
     }
     this.duration.set((performance.now() - started) / 1000);
+    this.lastPass.set(Date.now() / 1000);
     return result;
   }
 

@@ -29,6 +29,8 @@ export interface TopicMergeResult {
   rawRows: number;
   /** Rows inserted or updated in bronze. */
   changed: number;
+  /** The time (ms since the epoch) of the newest change this merge made visible; null when it merged none. */
+  newestChangeMs: number | null;
   /** Milliseconds per step: reading metadata, staging the latest events, evolving bronze, MERGE and commit. */
   ms: { metadata: number; stage: number; evolve: number; merge: number };
 }
@@ -369,7 +371,7 @@ export async function mergeTopic(
   appender.closeSync();
 
   let passTruncate: string | undefined;
-  let counted: { raw_rows: bigint; latest: bigint } | undefined;
+  let counted: { raw_rows: bigint; latest: bigint; newest_ts_ms: bigint | null } | undefined;
   let evolved: { columns: Column[]; absent: string[]; created: boolean } | undefined;
   let stageMs = 0;
   let evolveMs = 0;
@@ -404,7 +406,7 @@ export async function mergeTopic(
       await connection.run(
         renderSql('merge/fill-unchanged.sql', { files, ...fillValues(keyColumns, incoming) }),
       );
-    [counted] = await rows<{ raw_rows: bigint; latest: bigint }>(
+    [counted] = await rows<{ raw_rows: bigint; latest: bigint; newest_ts_ms: bigint | null }>(
       connection,
       renderSql('merge/count-incoming.sql', { files }),
     );
@@ -502,6 +504,10 @@ export async function mergeTopic(
     files: objects.length,
     rawRows: Number(counted?.raw_rows ?? 0),
     changed,
+    newestChangeMs:
+      counted?.newest_ts_ms === null || counted?.newest_ts_ms === undefined
+        ? null
+        : Number(counted.newest_ts_ms),
     ms: { metadata: metadataMs, stage: stageMs, evolve: evolveMs, merge: lap() },
   };
 }

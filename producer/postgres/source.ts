@@ -74,6 +74,7 @@ export class PostgresSource {
   readonly metrics = new Metrics();
   private readonly eventsOut = this.metrics.counter('cdclake_producer_events_total');
   private readonly reconnects = this.metrics.counter('cdclake_producer_reconnects_total');
+  private readonly slotLag = this.metrics.gauge('cdclake_producer_slot_lag_bytes');
   private readonly config: Config;
   private readonly options: PostgresSourceOptions;
   private readonly log: Logger;
@@ -373,6 +374,11 @@ export class PostgresSource {
     this.refreshing ??= (async () => {
       try {
         const admin = this.admin as pg.Client;
+        const lag = await admin.query<{ lag_bytes: string | null }>(sqlFile('postgres/slot-lag.sql'), [
+          this.config.PG_SLOT,
+        ]);
+        const lagBytes = lag.rows[0]?.lag_bytes;
+        if (lagBytes !== null && lagBytes !== undefined) this.slotLag.set(Math.max(0, Number(lagBytes)));
         const snapshots = this.snapshots as IncrementalSnapshot;
         const tables = await this.sourceTables.resolve(admin, false);
         const added: TableDef[] = [];

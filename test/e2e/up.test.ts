@@ -12,6 +12,8 @@ import { compareBronzeWithPostgres } from '../support/lake-oracle.ts';
 import { createSourceFixture } from '../support/postgres-source.ts';
 import { startCdclake, type Child } from '../support/processes.ts';
 import { waitUntil as waitFor } from '../support/wait.ts';
+import { METRICS } from '../../core/metric-catalog.ts';
+import { monitoringMetricNames } from '../support/monitoring.ts';
 
 const waitUntil = (what: string, check: () => Promise<boolean>, ms = 120_000): Promise<void> =>
   waitFor(what, check, ms, 500);
@@ -80,6 +82,13 @@ test('up runs the whole pipeline in one process, stops in order on SIGTERM and r
   const metrics = await (await fetch(`${base}/metrics`)).text();
   for (const name of ['cdclake_producer_', 'cdclake_consumer_', 'cdclake_merge_'])
     expect(metrics).toContain(name);
+  // Every metric the alert rules and the Grafana dashboard query is served, with its kind.
+  for (const name of monitoringMetricNames())
+    expect(metrics, name).toContain(`# TYPE ${name} ${METRICS[name as keyof typeof METRICS].kind}`);
+  // ... and the ones they watch have values: freshness per merged table, the slot's lag, the last pass.
+  expect(metrics).toMatch(/^cdclake_merge_newest_change_timestamp_seconds\{table="items"\} 1\d{9}(\.\d+)?$/m);
+  expect(metrics).toMatch(/^cdclake_producer_slot_lag_bytes \d+$/m);
+  expect(metrics).toMatch(/^cdclake_merge_last_pass_timestamp_seconds 1\d{9}(\.\d+)?$/m);
   expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
 
   up.process.kill('SIGTERM');
