@@ -12,7 +12,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveConfig } from '../core/config.ts';
 import { freePort } from '../core/free-port.ts';
-import { createKafka } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
 import { connectPostgres } from '../core/postgres-client.ts';
 import { sqlFile } from '../core/sql-files.ts';
@@ -21,6 +20,8 @@ import { findBinDir } from '../scripts/services/postgres.ts';
 import { createDatabase, currentWalLsn, dropDatabase, dropSlot } from '../scripts/demo/postgres-admin.ts';
 import {
   argNumber,
+  deleteTopics,
+  producerEventsOut,
   argString,
   cpuSeconds,
   peakRssKb,
@@ -52,16 +53,6 @@ const producerEnv = (port: number): Record<string, string> => ({
   LOG_LEVEL: 'info',
   METRICS_PORT: String(port),
 });
-
-/** The producer's change events handed to Kafka so far. */
-async function eventsOut(port: number): Promise<number> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return Number(/^cdclake_producer_events_total (\d+)/m.exec(text)?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
 
 const lsnText = (lsn: bigint): string => `${(lsn >> 32n).toString(16)}/${(lsn & 0xffffffffn).toString(16)}`;
 
@@ -140,7 +131,7 @@ try {
       producerEnv(port),
       () => progress(`cdclake produce --source postgres: ${Math.round((Date.now() - started) / 1000)} s`),
       argString('cpu-prof'),
-      async () => (await eventsOut(port)) >= generated.events,
+      async () => (await producerEventsOut(port)) >= generated.events,
     );
     note(`\ncdclake: ${ours.seconds.toFixed(2)} s, ${ours.cpuSeconds.toFixed(2)} s of CPU`);
     result = {
@@ -159,11 +150,7 @@ try {
     note(`could not drop database ${id}: ${String(error)}`),
   );
   await admin.end();
-  const kafkaAdmin = createKafka(base).admin();
-  await kafkaAdmin.connect();
-  const topics = (await kafkaAdmin.listTopics()).filter((t) => t.startsWith(id));
-  if (topics.length > 0) await kafkaAdmin.deleteTopics({ topics });
-  await kafkaAdmin.disconnect();
+  await deleteTopics(base, id);
 }
 
 if (result === undefined) throw new Error('the capture bench measured nothing');

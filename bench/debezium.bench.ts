@@ -25,6 +25,7 @@ import { generatedEvent } from '../producer/generator/kafka-target.ts';
 import {
   argNumber,
   argString,
+  deleteTopics,
   atLeast,
   progress,
   runCdclakeMeasured,
@@ -248,13 +249,7 @@ if (process.argv.includes('--keep-topics')) {
   process.stdout.write(`topics kept: prefixes ${avro.CDC_TOPIC_PREFIX} and ${debezium.CDC_TOPIC_PREFIX}\n`);
 } else {
   // About 2.6 GB of JSON at scale 1: the topics go once measured, not after the broker's retention.
-  const admin = kafka.admin();
-  await admin.connect();
-  const benchTopics = (await admin.listTopics()).filter(
-    (t) => t.startsWith(`${run}a.`) || t.startsWith(`${run}d.`),
-  );
-  await admin.deleteTopics({ topics: benchTopics });
-  await admin.disconnect();
+  await deleteTopics(debezium, `${run}a.`, `${run}d.`);
 }
 const avroRate = changes / avroRun.seconds;
 const jsonRate = changes / jsonRun.seconds;

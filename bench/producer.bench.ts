@@ -18,7 +18,7 @@ import { generateWorkload } from '../producer/generator/workload.ts';
 import { resolveWorkloadOptions } from '../producer/generator/workload-options.ts';
 import { defaultPublisherOptions, type PublisherOptions } from '../producer/publisher.ts';
 import { KAFKA_VERSION } from '../scripts/services/versions.ts';
-import { atLeast, bar, progress, table, writeResults, type Stage } from './support.ts';
+import { atLeast, bar, deleteTopics, progress, table, writeResults, type Stage } from './support.ts';
 
 const TARGET_EVENTS_PER_SECOND = 200_000;
 const TARGET_RATIO = 0.5;
@@ -158,17 +158,6 @@ async function measurePeer(config: Config, records: number, recordSize: number):
   const summary = [...output.matchAll(/(\d+) records sent, ([\d.]+) records\/sec/g)].at(-1);
   if (summary === undefined) throw new Error(`no summary line in ProducerPerformance output:\n${output}`);
   return Number(summary[2]);
-}
-
-async function deleteTopics(config: Config, prefix: string): Promise<void> {
-  const admin = createKafka(config).admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 const config = { ...baseConfig, CDC_TOPIC_PREFIX: runId };

@@ -9,13 +9,14 @@
 
 import { resolveConfig } from '../core/config.ts';
 import { freePort } from '../core/free-port.ts';
-import { createKafka } from '../core/kafka/client.ts';
 import { connectPostgres } from '../core/postgres-client.ts';
 import { renderSql, sqlFile } from '../core/sql-files.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase, dropDatabase, dropSlot, slotConfirmed } from '../scripts/demo/postgres-admin.ts';
 import {
   argNumber,
+  deleteTopics,
+  producerEventsOut,
   atLeast,
   progress,
   runCdclakeMeasured,
@@ -72,16 +73,6 @@ async function keepStreaming(slot: string, until: { stop: boolean }): Promise<nu
   return changes;
 }
 
-/** The producer's change events handed to Kafka so far (snapshot rows and streamed changes). */
-async function eventsOut(port: number): Promise<number> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return Number(/^cdclake_producer_events_total (\d+)/m.exec(text)?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
 async function measure(mode: Run['mode']): Promise<Run> {
   const slot = `${id}_${mode}`;
   const until = { stop: false };
@@ -102,7 +93,7 @@ async function measure(mode: Run['mode']): Promise<Run> {
     },
     () => progress(`${mode} snapshot of ${fmt(rows)} rows: ${Math.round((Date.now() - started) / 1000)} s`),
     undefined,
-    async () => (await eventsOut(port)) >= rows + STREAM_ROWS + STREAM_CHANGES,
+    async () => (await producerEventsOut(port)) >= rows + STREAM_ROWS + STREAM_CHANGES,
   );
   until.stop = true;
   const streamed = await streaming;
@@ -152,11 +143,7 @@ try {
     note(`could not drop database ${id}: ${String(error)}`),
   );
   await admin.end();
-  const kafkaAdmin = createKafka(base).admin();
-  await kafkaAdmin.connect();
-  const topics = (await kafkaAdmin.listTopics()).filter((t) => t.startsWith(id));
-  if (topics.length > 0) await kafkaAdmin.deleteTopics({ topics });
-  await kafkaAdmin.disconnect();
+  await deleteTopics(base, id);
 }
 
 const [exported, incremental] = runs as [Run, Run];

@@ -5,6 +5,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Config } from '../core/config.ts';
+import { createKafka } from '../core/kafka/client.ts';
 
 /** A figure with no target of its own has target '-' and meets true (nothing to fail); the table shows '-'. */
 export interface Stage {
@@ -245,4 +247,26 @@ async function runNodeMeasured(
   const seconds = ((doneAt ?? performance.now()) - started) / 1000;
   if (code !== 0) throw new Error(`${args.join(' ')} exited ${code}:\n${output}`);
   return { seconds, peakRssMb: Math.round(peakKb / 1024), cpuSeconds: cpu, output };
+}
+
+/** Deletes a bench's topics (every topic whose name starts with one of the prefixes) once it is measured. */
+export async function deleteTopics(config: Config, ...prefixes: string[]): Promise<void> {
+  const admin = createKafka(config).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(p)));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A running producer's change events handed to Kafka so far, from its /metrics; 0 while it does not answer. */
+export async function producerEventsOut(port: number): Promise<number> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return Number(/^cdclake_producer_events_total (\d+)/m.exec(text)?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }

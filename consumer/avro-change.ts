@@ -263,7 +263,7 @@ export class AvroChangeDecoder {
         throw new CdcError(ErrorCode.NO_KEY, `table ${table}: a ${event.op} event without a row image`);
       if (!truncate && keyColumns.length === 0)
         throw new CdcError(ErrorCode.NO_KEY, `table ${table}: the record has no key`);
-      return {
+      const change: DecodedChange = {
         table,
         schema,
         op: event.op,
@@ -273,10 +273,9 @@ export class AvroChangeDecoder {
         columns,
         key: truncate ? [] : keyColumns,
         unchanged: truncate ? [] : event.unchanged,
-        ...(images
-          ? { images: { before: event.before, after: event.after, sourceMs: event.source.ts_ms } }
-          : {}),
       };
+      if (images) change.images = { before: event.before, after: event.after, sourceMs: event.source.ts_ms };
+      return change;
     } catch (error: unknown) {
       if (error instanceof CdcError) throw error;
       throw new CdcError(ErrorCode.DECODE, error instanceof Error ? error.message : String(error), {

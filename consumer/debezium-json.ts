@@ -106,7 +106,7 @@ export function decodeDebeziumJson(key: Buffer | null, value: Buffer, images = f
     }
   }
 
-  return {
+  const change: DecodedChange = {
     table,
     schema: schemaName,
     op,
@@ -116,8 +116,9 @@ export function decodeDebeziumJson(key: Buffer | null, value: Buffer, images = f
     columns: decoded.columns,
     key: keyColumns.map((c) => c.name),
     unchanged: decoded.unchanged,
-    ...(images ? { images: bothImages(table, payload, schema, op, decoded.row, source) } : {}),
   };
+  if (images) change.images = bothImages(table, payload, schema, op, decoded.row, source);
+  return change;
 }
 
 /** Both row images as rows (the one read above stands for its side), and the source's time. */
