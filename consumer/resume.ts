@@ -7,12 +7,12 @@ import type { KafkaClient } from '../core/kafka/client.ts';
 import type { Config } from '../core/config.ts';
 import { CdcError, ErrorCode } from '../core/errors.ts';
 import { kafkaAccessError } from '../core/kafka/access-errors.ts';
-import { listRawObjectsAfter } from '../core/raw-layer/listing.ts';
+import { listGaps, listRawObjectsAfter, type Gap } from '../core/raw-layer/listing.ts';
 import type { Logger } from '../core/logger.ts';
 import { s3Failure } from '../core/s3-failure.ts';
 import type { PartitionState } from './partition-state.ts';
 import { patiently } from '../core/patiently.ts';
-import { gapKey, gapsPrefix, parseGapKey, partitionPrefix, startAfterFor } from '../core/raw-layer/keys.ts';
+import { gapKey, partitionPrefix, startAfterFor } from '../core/raw-layer/keys.ts';
 
 export interface ResumePoint {
   /** The next offset to write; undefined when the partition has no object yet. */
@@ -58,40 +58,6 @@ export async function findResumePoint(
     if (next === undefined || gap.last + 1n > next) next = gap.last + 1n;
   }
   return { next, listed };
-}
-
-export interface Gap {
-  topic: string;
-  partition: number;
-  first: bigint;
-  last: bigint;
-}
-
-/** The gaps recorded for a partition, or for every partition when `topic` is undefined. */
-export async function listGaps(
-  s3: S3Client,
-  bucket: string,
-  root: string,
-  topic?: string,
-  partition?: number,
-): Promise<Gap[]> {
-  const gaps: Gap[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: gapsPrefix(root, topic, partition),
-        ContinuationToken: token,
-      }),
-    );
-    for (const object of page.Contents ?? []) {
-      const gap = object.Key === undefined ? undefined : parseGapKey(object.Key);
-      if (gap !== undefined && (partition === undefined || gap.partition === partition)) gaps.push(gap);
-    }
-    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
-  return gaps;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Config } from '../core/config.ts';
 import { identifier, literal, renderSql } from '../core/sql-files.ts';
 import { readCheckpoints } from './checkpoints.ts';
-import { listGaps } from '../consumer/resume.ts';
+import { listGaps } from '../core/raw-layer/listing.ts';
 import { listRawObjectsAfter, listRawPartitions } from '../core/raw-layer/listing.ts';
 
 export interface TableStatus {

@@ -4,7 +4,7 @@
 // it resumes a partition, tests from the start.
 
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { parseRawObjectKey, partitionPrefix } from './keys.ts';
+import { gapsPrefix, parseGapKey, parseRawObjectKey, partitionPrefix } from './keys.ts';
 
 export interface RawObject {
   key: string;
@@ -71,4 +71,39 @@ export async function listRawObjectsAfter(
     if (page.IsTruncated !== true || last === undefined) return objects;
     after = last;
   }
+}
+
+/** Offsets Kafka's retention deleted before they reached raw, recorded under `_gaps/` (CONSUMER_ACCEPT_GAP). */
+export interface Gap {
+  topic: string;
+  partition: number;
+  first: bigint;
+  last: bigint;
+}
+
+/** The gaps recorded for a partition, or for every partition when `topic` is undefined. */
+export async function listGaps(
+  s3: S3Client,
+  bucket: string,
+  root: string,
+  topic?: string,
+  partition?: number,
+): Promise<Gap[]> {
+  const gaps: Gap[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: gapsPrefix(root, topic, partition),
+        ContinuationToken: token,
+      }),
+    );
+    for (const object of page.Contents ?? []) {
+      const gap = object.Key === undefined ? undefined : parseGapKey(object.Key);
+      if (gap !== undefined && (partition === undefined || gap.partition === partition)) gaps.push(gap);
+    }
+    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return gaps;
 }
