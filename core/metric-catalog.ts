@@ -51,6 +51,9 @@ export const METRICS = {
   ),
   cdclake_merge_duration_seconds: gauge('duration of the last merge pass'),
   cdclake_merge_last_pass_timestamp_seconds: gauge('when the last merge pass ended, seconds since the epoch'),
+  cdclake_lake_rows: gauge(
+    'rows of each lake table ({layer, table}): live rows in bronze (delete markers left out), every row of a silver or gold model; counted after a pass changes the table, at most every 15 s',
+  ),
   cdclake_merge_newest_change_timestamp_seconds: gauge(
     "per table, the time of the newest change visible in bronze (its event's ts_ms), seconds since the epoch: time() minus it is the table's freshness while changes flow",
   ),

@@ -3,6 +3,7 @@
 // no progress for a while) or cannot work; /ready tells whether it has started.
 
 import http from 'node:http';
+import { dashboardPage, MetricsHistory } from './dashboard.ts';
 import { METRICS, type CounterName, type GaugeName } from './metric-catalog.ts';
 
 type Labels = Record<string, string | number>;
@@ -18,6 +19,8 @@ class Metric {
   readonly help: string;
   readonly kind: 'counter' | 'gauge';
   private readonly values = new Map<string, number>();
+  /** Each series' labels, by the same key as its value. */
+  private readonly labelsOf = new Map<string, Record<string, string>>();
 
   constructor(name: string, help: string, kind: 'counter' | 'gauge') {
     this.name = name;
@@ -26,12 +29,24 @@ class Metric {
   }
 
   inc(amount = 1, labels: Labels = {}): void {
-    const key = labelText(labels);
+    const key = this.key(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + amount);
   }
 
   set(value: number, labels: Labels = {}): void {
-    this.values.set(labelText(labels), value);
+    this.values.set(this.key(labels), value);
+  }
+
+  /** Every series: its labels, its label text as /metrics writes it, and its value. */
+  series(): { labels: Record<string, string>; text: string; value: number }[] {
+    return [...this.values].map(([text, value]) => ({ labels: this.labelsOf.get(text) ?? {}, text, value }));
+  }
+
+  private key(labels: Labels): string {
+    const key = labelText(labels);
+    if (!this.labelsOf.has(key))
+      this.labelsOf.set(key, Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)])));
+    return key;
   }
 
   get(labels: Labels = {}): number {
@@ -131,6 +146,11 @@ export class Metrics {
     return [...this.metrics.values()].map((m) => m.render()).join('\n') + '\n';
   }
 
+  /** The registry's metrics, for the dashboard. */
+  all(): Metric[] {
+    return [...this.metrics.values()];
+  }
+
   /** Serves this registry alone: see serveMetrics. */
   serve(
     port: number,
@@ -155,8 +175,9 @@ export interface MetricsServer {
 }
 
 /**
- * Serves /metrics (every registry), /health (liveness: 503 naming each problem) and /ready (readiness: 503
- * until every registry's stage has started, and while any is unhealthy); resolves with the port.
+ * Serves /metrics (every registry), /health (liveness: 503 naming each problem), /ready (readiness: 503
+ * until every registry's stage has started, and while any is unhealthy), and the live dashboard: its page at
+ * / and its data at /dashboard.json (dashboard.ts); resolves with the port.
  */
 export function serveMetrics(
   registries: Metrics[],
@@ -164,20 +185,48 @@ export function serveMetrics(
   host: string,
   options: HealthOptions,
 ): Promise<MetricsServer> {
+  const started = Date.now();
+  const history = new MetricsHistory(registries);
   const sampler = setInterval(() => {
     for (const registry of registries) registry.sample();
+    history.sample();
   }, 1000);
   sampler.unref();
+  history.sample();
+  const healthOf = () => {
+    const states = registries.map((r) => r.health(options));
+    const problems = states.flatMap((s) => s.problems);
+    const status = problems.length > 0 ? 'failing' : states.every((s) => s.ready) ? 'ok' : 'starting';
+    return { states, problems, status };
+  };
   const server = http.createServer((request, response) => {
     const path = request.url?.split('?')[0];
+    if (path === '/' || path === '/index.html') {
+      let html: string;
+      try {
+        html = dashboardPage();
+      } catch (error: unknown) {
+        response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end(error instanceof Error ? error.message : String(error));
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+      response.end(html);
+      return;
+    }
+    if (path === '/dashboard.json') {
+      const { problems, status } = healthOf();
+      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify(history.state(started, { status, problems })));
+      return;
+    }
     if (path === '/metrics') {
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       response.end(registries.map((r) => r.render()).join(''));
       return;
     }
     if (path === '/health' || path === '/ready') {
-      const states = registries.map((r) => r.health(options));
-      const problems = states.flatMap((s) => s.problems);
+      const { states, problems } = healthOf();
       const ok = path === '/health' ? problems.length === 0 : states.every((s) => s.ready);
       response.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
       const status = ok ? 'ok' : problems.length > 0 ? 'failing' : 'starting';

@@ -10,7 +10,7 @@ import { CdcError, ErrorCode } from '../core/errors.ts';
 import type { DuckSession } from '../core/duckdb.ts';
 import type { Logger } from '../core/logger.ts';
 import { Metrics } from '../core/metrics.ts';
-import { renderSql } from '../core/sql-files.ts';
+import { identifier, renderSql } from '../core/sql-files.ts';
 import { createS3Client } from '../core/s3.ts';
 import { s3Failure } from '../core/s3-failure.ts';
 import { PRUNE_SUPERSEDED_AT, pruneCheckpoints, readCheckpoints, supersededRows } from './checkpoints.ts';
@@ -46,6 +46,10 @@ export interface PassResult {
   busy?: string[];
 }
 
+const LAYERS = new Set(['bronze', 'silver', 'gold']);
+/** cdclake_lake_rows counts a table at most this often. */
+const ROWS_COUNT_EVERY_MS = 15_000;
+
 /** DuckLake refused a commit because another transaction changed what this one read: try it again. */
 const CONFLICT = /conflict/i;
 const CONFLICT_ATTEMPTS = 5;
@@ -73,6 +77,11 @@ export class MergeJob {
   private readonly duration = this.metrics.gauge('cdclake_merge_duration_seconds');
   private readonly lastPass = this.metrics.gauge('cdclake_merge_last_pass_timestamp_seconds');
   private readonly newestChange = this.metrics.gauge('cdclake_merge_newest_change_timestamp_seconds');
+  private readonly lakeRows = this.metrics.gauge('cdclake_lake_rows');
+  /** `layer.table` names whose rows changed since they were last counted, and when each was counted. */
+  private readonly rowsToCount = new Set<string>();
+  private readonly rowsCountedAt = new Map<string, number>();
+  private everyTableCounted = false;
 
   private readonly withModels: boolean;
   private passing = false;
@@ -202,6 +211,9 @@ export class MergeJob {
       result.models = refresh?.refreshed ?? [];
       result.modelFailures = refresh?.failed ?? [];
     }
+    for (const table of changedTables) this.rowsToCount.add(`bronze.${table}`);
+    for (const model of result.models) this.rowsToCount.add(model);
+    await this.countRows(connection);
     this.duration.set((performance.now() - started) / 1000);
     this.lastPass.set(Date.now() / 1000);
     return result;
@@ -221,7 +233,48 @@ export class MergeJob {
       this.models.refresh(await this.modelsConnection(), new Set(), this.log, this.gate),
     );
     if (built !== undefined) this.noteModels(built);
+    if (built !== undefined && built.refreshed.length > 0) {
+      for (const model of built.refreshed) this.rowsToCount.add(model);
+      const connection = await this.modelsConnection();
+      await this.gate.shared(() => this.countRows(connection));
+    }
     return built ?? { refreshed: [], failed: [] };
+  }
+
+  /**
+   * cdclake_lake_rows for the tables whose rows changed (every lake table the first time), each at most
+   * every ROWS_COUNT_EVERY_MS: a count reads a column of the whole table. A count that fails is tried again
+   * after the next pass; it never fails the pass.
+   */
+  private async countRows(connection: DuckDBConnection): Promise<void> {
+    if (!this.everyTableCounted) {
+      const tables = (
+        await connection.runAndReadAll(renderSql('models/existing-tables.sql', {}))
+      ).getRowObjectsJS() as { schema_name: string; table_name: string }[];
+      for (const { schema_name: layer, table_name: table } of tables)
+        if (LAYERS.has(layer)) this.rowsToCount.add(`${layer}.${table}`);
+      this.everyTableCounted = true;
+    }
+    const now = Date.now();
+    for (const name of [...this.rowsToCount]) {
+      if (now - (this.rowsCountedAt.get(name) ?? 0) < ROWS_COUNT_EVERY_MS) continue;
+      const [layer = '', table = ''] = name.split(/\.(.*)/s);
+      try {
+        const sql =
+          layer === 'bronze'
+            ? renderSql('status/bronze-table.sql', { table: identifier(table) })
+            : renderSql('status/model-rows.sql', { schema: identifier(layer), table: identifier(table) });
+        const [row] = (await connection.runAndReadAll(sql)).getRowObjectsJS() as {
+          live_rows?: bigint;
+          rows?: bigint;
+        }[];
+        this.lakeRows.set(Number(row?.live_rows ?? row?.rows ?? 0), { layer, table });
+        this.rowsToCount.delete(name);
+        this.rowsCountedAt.set(name, now);
+      } catch (error: unknown) {
+        this.log.warn({ err: error, table: name }, 'counting the rows of a lake table failed');
+      }
+    }
   }
 
   /** Failed models count in metrics and fail /health until a build of each succeeds. */

@@ -35,7 +35,12 @@ export function createKafka(config: Config, clientId = config.KAFKA_CLIENT_ID): 
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
-        log[LEVELS[level] ?? 'info'](rest, message);
+        // kafkajs warns at every idempotent producer's start that its retries are limited. They are, on
+        // purpose: a send that keeps failing surfaces as an error rather than retrying forever, and what these
+        // producers write (schemas, snapshot state) are keyed entries written again whole. Not a problem to
+        // show among the process's warnings (the dashboard lists them).
+        const quiet = message.startsWith('Limiting retries for the idempotent producer');
+        log[quiet ? 'debug' : (LEVELS[level] ?? 'info')](rest, message);
       },
   });
 }

@@ -119,6 +119,8 @@ test('docker compose up: the whole stack from local images, restarted midway, la
   await timed('healthy', () => waitHealthy(['kafka', 'minio', 'postgres', 'cdclake']));
   const metrics = `http://127.0.0.1:${ports.CDCLAKE_METRICS_HOST_PORT}`;
   expect(await (await fetch(`${metrics}/health`)).json()).toEqual({ status: 'ok' });
+  // The live dashboard is served from the image too (its page is read from the files the image holds).
+  expect(await (await fetch(`${metrics}/`)).text()).toContain('<title>cdclake</title>');
 
   const started = Date.now();
   const generating = runCdclake(config, [
