@@ -117,6 +117,7 @@ export function decodeDebeziumJson(key: Buffer | null, value: Buffer, images = f
     key: keyColumns.map((c) => c.name),
     unchanged: decoded.unchanged,
   };
+  if (schema === null) change.typedByValues = true;
   if (images) change.images = bothImages(table, payload, schema, op, decoded.row, source);
   return change;
 }

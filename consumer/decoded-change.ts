@@ -20,6 +20,11 @@ export interface DecodedChange {
   key: string[];
   /** Columns whose value the source did not send (unchanged TOAST): the merge keeps the stored value. */
   unchanged: string[];
+  /**
+   * True when the record carried no schema (Debezium's JSON converter with schemas.enable=false): its columns
+   * are typed by their values, so the merge may type them as bronze or LAKE_COLUMN_TYPES says.
+   */
+  typedByValues?: true;
   /** Both row images and the source's own time, when the caller asked for them (`cdclake tail`). */
   images?: ChangeImages;
 }

@@ -44,6 +44,8 @@ export class StagingBatch implements RawBatch {
   private readonly seen = new WeakSet<ColumnDef[]>();
   private readonly connection: DuckDBConnection;
   private identity: BatchIdentity | undefined;
+  /** Whether a change of the batch was typed by its values (no schema): the raw object says so. */
+  private typedByValues = false;
   private appender: ColumnChunkAppender | undefined;
   private closed = false;
 
@@ -177,6 +179,7 @@ export class StagingBatch implements RawBatch {
 
   append(change: DecodedChange, offset: bigint, bytes: number): void {
     this.identity = joinedIdentity(this.identity, change);
+    if (change.typedByValues === true) this.typedByValues = true;
     const unchanged = change.unchanged.length === 0 ? null : change.unchanged.join(',');
     const appender = this.startRow(change.op, change.pos, change.tsMs, offset, unchanged);
     const row = change.row;
@@ -206,6 +209,7 @@ export class StagingBatch implements RawBatch {
           source_schema: literal(this.identity?.schema ?? ''),
           source_table: literal(this.identity?.table ?? ''),
           key_columns: literal(JSON.stringify(this.identity?.key ?? [])),
+          types: literal(this.typedByValues ? 'values' : 'schema'),
         }),
       );
     } finally {

@@ -165,6 +165,8 @@ export const configSchema = z
     MERGE_EVERY: duration('a duration such as 2s, 10s or 1m', '10s'),
     MERGE_STRATEGY: z.enum(['merge', 'delete-insert']).default('merge'),
     LAKE_PLAIN_SCHEMA: z.string().min(1).default('public'),
+    /** `table.column=TYPE; ...`: types for columns that arrive without one (merge/column-types.ts). */
+    LAKE_COLUMN_TYPES: z.string().default(''),
     LAKE_COMPACT_EVERY: duration('a duration such as 30m, 1h or 1d', '1h'),
     LAKE_MODELS_EVERY: duration('a duration such as 10s, 1m', '1m'),
     LAKE_SNAPSHOT_RETENTION: duration('a duration such as 1h, 7d', '7d'),

@@ -19,6 +19,7 @@ import { openLake } from './lake.ts';
 import { LakeGate } from './lake-gate.ts';
 import { Leases } from './leases.ts';
 import { mergeTopic, type SortedTables, type TopicMergeResult } from './merge-topic.ts';
+import { parseColumnTypes } from './column-types.ts';
 import { ModelSet, type ModelFailure, type ModelRefresh } from './models.ts';
 import { listRawObjectsAfter, listRawPartitions, type RawObject } from '../core/raw-layer/listing.ts';
 
@@ -94,6 +95,8 @@ export class MergeJob {
   constructor(config: Config, log: Logger, options: { modelRoot?: string; models?: boolean } = {}) {
     this.config = config;
     this.log = log;
+    // A wrong LAKE_COLUMN_TYPES is refused at start, named, rather than at the first merge of its table.
+    parseColumnTypes(config.LAKE_COLUMN_TYPES);
     this.s3 = createS3Client(config);
     this.models = new ModelSet(options.modelRoot);
     this.withModels = options.models ?? true;

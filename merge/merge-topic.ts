@@ -13,6 +13,7 @@ import { identifier, literal, renderSql, type SqlValue } from '../core/sql-files
 import { quotedIdentifier, quotedString } from '../core/sql.ts';
 import type { Checkpoint } from './checkpoints.ts';
 import { compareTypes, isKnownType } from './lake-types.ts';
+import { parseColumnTypes, retypeIncoming } from './column-types.ts';
 import type { RawObject } from '../core/raw-layer/listing.ts';
 import { META_COLUMNS, PLAIN_IDENTIFIER } from '../core/raw-layer/columns.ts';
 import { bronzeTableName } from '../core/lake-names.ts';
@@ -54,7 +55,7 @@ async function tableAndKey(
   connection: DuckDBConnection,
   topic: string,
   urls: string[],
-): Promise<{ schema: string; table: string; key: string[] | undefined }> {
+): Promise<{ schema: string; table: string; key: string[] | undefined; typedByValues: boolean }> {
   const found = await rows<{ file_name: string; name: string; value: string }>(
     connection,
     renderSql('merge/file-metadata.sql', { files: { literals: urls } }),
@@ -91,7 +92,9 @@ async function tableAndKey(
         `topic ${topic}: the ${kind} name is not a plain identifier: ${JSON.stringify(name)}`,
         { facts: { topic } },
       );
-  if (keys.size === 0) return { schema, table, key: undefined };
+  // Records without a schema were typed by their values (merge/column-types.ts types them again).
+  const typedByValues = named.some((f) => f.name === 'cdclake.types' && f.value === 'values');
+  if (keys.size === 0) return { schema, table, key: undefined, typedByValues };
   let key: unknown;
   try {
     key = JSON.parse([...keys][0] as string);
@@ -108,7 +111,7 @@ async function tableAndKey(
       `the key ${JSON.stringify([...keys][0])} is not a list of plain column names`,
       ErrorCode.RAW_METADATA,
     );
-  return { schema, table, key: key as string[] };
+  return { schema, table, key: key as string[], typedByValues };
 }
 
 interface TableEntry {
@@ -331,7 +334,7 @@ export async function mergeTopic(
     connection,
     renderSql('merge/describe-raw.sql', { files }),
   );
-  const incoming: Column[] = [];
+  let incoming: Column[] = [];
   for (const { column_name: name, column_type: type } of described) {
     if (META_COLUMNS.has(name)) continue;
     if (!PLAIN_IDENTIFIER.test(name) || BRONZE_META.has(name))
@@ -410,6 +413,18 @@ export async function mergeTopic(
       connection,
       renderSql('merge/count-incoming.sql', { files }),
     );
+    const configured = parseColumnTypes(config.LAKE_COLUMN_TYPES).get(table);
+    if (configured !== undefined || source.typedByValues) {
+      const stored = await rows<{ column_name: string; data_type: string }>(
+        connection,
+        renderSql('merge/describe-table.sql', { schema: literal('bronze'), table: literal(table) }),
+      );
+      incoming = await retypeIncoming(connection, table, incoming, {
+        configured,
+        stored: new Map(stored.map((s) => [s.column_name, s.data_type])),
+        typedByValues: source.typedByValues,
+      });
+    }
     stageMs = lap();
     evolved = await evolveBronze(connection, table, incoming, schemaChange);
     const sortKey = keyColumns.map(quotedIdentifier).join(', ');

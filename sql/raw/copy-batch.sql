@@ -1,5 +1,7 @@
 -- The micro-batch as one Parquet file with Contract 2's columns and exact types: zstd, large row groups.
--- The file's key-value metadata names the source table and its key columns (a JSON array), for the merge.
+-- The file's key-value metadata names the source table and its key columns (a JSON array), for the merge,
+-- and what typed its columns: `schema` (the event's writer schema) or `values` (records without a schema,
+-- typed by their values, which the merge may type again as bronze or LAKE_COLUMN_TYPES says).
 COPY (
     SELECT
         _op,
@@ -18,6 +20,7 @@ COPY (
     KV_METADATA {
         'cdclake.schema': {{source_schema}},
         'cdclake.table': {{source_table}},
-        'cdclake.key': {{key_columns}}
+        'cdclake.key': {{key_columns}},
+        'cdclake.types': {{types}}
     }
 );

@@ -91,3 +91,18 @@ export async function rawOffsetCounts(
   );
   return counts ?? { rows: 0, distinct_offsets: 0 };
 }
+
+/** A raw object's Parquet key-value metadata (cdclake.schema, .table, .key, .types). */
+export async function rawObjectMetadata(config: Config, key: string): Promise<Record<string, string>> {
+  const duck = await openDuckDB(config);
+  try {
+    const result = await duck.connection.runAndReadAll(
+      `SELECT decode(key) AS name, decode(value) AS value FROM parquet_kv_metadata(${quotedString(`s3://${config.S3_BUCKET}/${key}`)})`,
+    );
+    return Object.fromEntries(
+      (result.getRowObjectsJS() as { name: string; value: string }[]).map((r) => [r.name, r.value]),
+    );
+  } finally {
+    duck.close();
+  }
+}

@@ -27,6 +27,8 @@ export interface RawObjectSpec {
   last?: bigint;
   metadataTable?: string;
   metadataSchema?: string;
+  /** What typed the columns (`cdclake.types`): `values` for records without a schema; by default `schema`. */
+  types?: 'schema' | 'values';
   /** An object with the columns and metadata but no row (the events only give it its columns). */
   noRows?: boolean;
 }
@@ -65,7 +67,7 @@ export async function writeRawObject(config: Config, spec: RawObjectSpec): Promi
       `COPY (SELECT * FROM (${rows.join(' UNION ALL ')}) ${spec.noRows === true ? 'LIMIT 0' : ''}) ` +
         `TO ${quotedString(`s3://${config.S3_BUCKET}/${key}`)} ` +
         `(FORMAT parquet, KV_METADATA {'cdclake.schema': ${quotedString(spec.metadataSchema ?? 'public')}, 'cdclake.table': ${quotedString(spec.metadataTable ?? spec.table)}, ` +
-        `'cdclake.key': ${quotedString(JSON.stringify(spec.key))}})`,
+        `'cdclake.key': ${quotedString(JSON.stringify(spec.key))}, 'cdclake.types': ${quotedString(spec.types ?? 'schema')}})`,
     );
   } finally {
     duck.close();

@@ -11,7 +11,7 @@ import { RawConsumer } from '../../../consumer/raw-consumer.ts';
 import { DEBEZIUM_FIXTURES, debeziumSample } from '../../support/debezium-samples.ts';
 import { testConfig, uniqueId } from '../../support/fixtures.ts';
 import { readTopic } from '../../support/kafka-read.ts';
-import { listRawObjects, queryRaw, queryRawObject } from '../../support/raw-layer.ts';
+import { listRawObjects, queryRaw, queryRawObject, rawObjectMetadata } from '../../support/raw-layer.ts';
 
 const sample = debeziumSample;
 
@@ -77,6 +77,9 @@ test('Debezium JSON samples land typed in raw, and poison records land in dead l
     ship_date: 'DATE',
     order_uuid: 'UUID',
   });
+  // Typed by the embedded schema, and the object says so.
+  for (const object of await listRawObjects(config, orders))
+    expect(await rawObjectMetadata(config, object.key)).toMatchObject({ 'cdclake.types': 'schema' });
 
   const letters = await readTopic(config, deadLettersTopic(config));
   expect(letters.length).toBe(poison.length);
@@ -190,7 +193,10 @@ test('without schemas, nulls (a delete whose before image is only its key) keep 
   ).run();
   expect(summary.deadLetters).toBe(0);
   // One batch, one object: no delete started a new one.
-  expect(await listRawObjects(config, topic)).toHaveLength(1);
+  const objects = await listRawObjects(config, topic);
+  expect(objects).toHaveLength(1);
+  // The object says its columns were typed by their values: the merge may type them as bronze says.
+  expect(await rawObjectMetadata(config, objects[0]?.key ?? '')).toMatchObject({ 'cdclake.types': 'values' });
   const types = await queryRaw<{ column_name: string; column_type: string }>(
     config,
     topic,

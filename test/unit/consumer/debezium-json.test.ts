@@ -504,6 +504,8 @@ describe('Debezium events without the schema (schemas.enable=false)', () => {
       op: 'c',
       pos: (24023119n << 65n) | STREAMED | 24023128n, // sequence ["24023119","24023128"]
       tsMs: 1767261600142n,
+      // No schema: the merge may type its columns as LAKE_COLUMN_TYPES or bronze says.
+      typedByValues: true,
       row: { id: 1005n, first_name: 'Anne', last_name: 'Kretchmar', email: 'annek@noanswer.org' },
       columns: [
         { name: 'id', type: { kind: 'int8' }, nullable: true },
