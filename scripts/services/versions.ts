@@ -18,3 +18,8 @@ export const DUCKDB_EXTENSIONS = [
 export const NODE_RUNTIMES = { '22': '22.23.5', '24': '24.22.3' } as const;
 /** MinIO's client, for the locally built MinIO image (its healthcheck and the bucket set-up use it). */
 export const MC_MODULE = 'github.com/minio/mc@v0.0.0-20250313080218-cf909e1063a9';
+/**
+ * Debezium's PostgreSQL connector, run on Kafka Connect standalone (connect-runtime at KAFKA_VERSION), whose
+ * topics the end-to-end test feeds through cdclake. Every io.debezium artifact is at this one version.
+ */
+export const DEBEZIUM_VERSION = '3.6.1.Final';
