@@ -13,6 +13,7 @@ const BENCHES = [
   'producer',
   'snapshot',
   'capture',
+  'debezium-capture',
   'consumer',
   'debezium',
   'merge',

@@ -30,6 +30,7 @@ run 'Kafka clients: kafkajs beside @platformatic/kafka' bench/kafka-clients.benc
 run 'Producer -> Kafka' bench/producer.bench.ts --scale "$scale"
 run 'Capture from PostgreSQL: incremental snapshot beside the single exported-snapshot read' bench/snapshot.bench.ts --scale "$scale"
 run 'Capture from PostgreSQL: a streamed backlog beside pg_recvlogical on the same slot point' bench/capture.bench.ts --scale "$scale"
+run "Capture from PostgreSQL beside Debezium's connector: snapshot and streamed backlog, taking turns" bench/debezium-capture.bench.ts --scale "$scale"
 run 'Consumer: Kafka -> raw Parquet on S3' bench/consumer.bench.ts --scale "$scale"
 run 'Consumer: Debezium JSON with schemas beside cdclake Avro, same changes' bench/debezium.bench.ts --scale "$scale"
 run 'Merge: raw -> bronze, incremental beside rebuilding at the final lake size' bench/merge.bench.ts --scale "$scale"
