@@ -50,6 +50,9 @@ export class PartitionWriter {
     this.filesWritten = metrics.counter('cdclake_consumer_files_written_total');
     this.bytesWritten = metrics.counter('cdclake_consumer_bytes_written_total');
     this.deadLettered = metrics.counter('cdclake_consumer_dead_letters_total');
+    // Exported at 0 from the start: Prometheus' increase() sees the first dead letters only as a change
+    // from a sample before them (CdclakeDeadLetters).
+    this.deadLettered.inc(0);
     this.retries = metrics.counter('cdclake_consumer_upload_retries_total');
   }
 

@@ -50,7 +50,9 @@ export const METRICS = {
     'merge passes that failed as a whole (S3, the catalog or the leases unreachable) and were tried again',
   ),
   cdclake_merge_duration_seconds: gauge('duration of the last merge pass'),
-  cdclake_merge_last_pass_timestamp_seconds: gauge('when the last merge pass ended, seconds since the epoch'),
+  cdclake_merge_last_pass_timestamp_seconds: gauge(
+    'when the last merge pass ended (before the first, when the merge started), seconds since the epoch',
+  ),
   cdclake_lake_rows: gauge(
     'rows of each lake table ({layer, table}): live rows in bronze (delete markers left out), every row of a silver or gold model; counted after a pass changes the table, at most every 15 s',
   ),

@@ -95,6 +95,9 @@ export class MergeJob {
   constructor(config: Config, log: Logger, options: { modelRoot?: string; models?: boolean } = {}) {
     this.config = config;
     this.log = log;
+    // Before the first pass ends, the time the job started: a merge that never ends a pass is seen as one
+    // whose last pass is ever older (CdclakeMergeNoProgress), not as one with no figure at all.
+    this.lastPass.set(Date.now() / 1000);
     // A wrong LAKE_COLUMN_TYPES is refused at start, named, rather than at the first merge of its table.
     parseColumnTypes(config.LAKE_COLUMN_TYPES);
     this.s3 = createS3Client(config);
@@ -188,6 +191,8 @@ export class MergeJob {
         }
         if (merged === null) continue; // merged meanwhile by another process
         result.merged.push(merged);
+        // The topic's failures exported at 0 once it merges: increase() then sees its first failure.
+        this.failures.inc(0, { topic });
         this.rowsMerged.inc(merged.rawRows, { table: merged.table });
         this.rowsChanged.inc(merged.changed, { table: merged.table });
         if (merged.newestChangeMs !== null) {
@@ -282,7 +287,10 @@ export class MergeJob {
 
   /** Failed models count in metrics and fail /health until a build of each succeeds. */
   private noteModels(refresh: ModelRefresh): void {
-    for (const model of refresh.refreshed) this.failingModels.delete(model);
+    for (const model of refresh.refreshed) {
+      this.failingModels.delete(model);
+      this.modelFailures.inc(0, { model });
+    }
     for (const failure of refresh.failed) {
       this.failingModels.set(failure.model, failure.error);
       this.modelFailures.inc(1, { model: failure.model });

@@ -7,6 +7,7 @@ import { dockerDown, dockerEngine, dockerRunning, dockerUp } from './docker.ts';
 import { buildLocalImages } from './docker-images.ts';
 import { installDuckdbExtensions } from './duckdb-extensions.ts';
 import { Home, type ServiceState } from './home.ts';
+import { installTestTools } from './test-tools.ts';
 import { installKafka, kafkaPid, kafkaReady, startKafka, stopKafka } from './kafka.ts';
 import { installMinio, minioPid, minioReady, startMinio, stopMinio } from './minio.ts';
 import {
@@ -171,6 +172,9 @@ try {
     case 'up':
       await up();
       break;
+    case 'test-tools':
+      await installTestTools(home, step);
+      break;
     case 'down':
       await down();
       break;
@@ -211,7 +215,7 @@ try {
       break;
     default:
       process.stderr.write(
-        'usage: npm run services -- install | up | down | status | logs [kafka|minio|postgres] | env | extensions | docker up|images|down|env\n',
+        'usage: npm run services -- install | up | down | status | logs [kafka|minio|postgres] | env | extensions | test-tools | docker up|images|down|env\n',
       );
       process.exitCode = 2;
   }

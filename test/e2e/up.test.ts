@@ -89,6 +89,9 @@ test('up runs the whole pipeline in one process, stops in order on SIGTERM and r
   expect(metrics).toMatch(/^cdclake_merge_newest_change_timestamp_seconds\{table="items"\} 1\d{9}(\.\d+)?$/m);
   expect(metrics).toMatch(/^cdclake_producer_slot_lag_bytes \d+$/m);
   expect(metrics).toMatch(/^cdclake_merge_last_pass_timestamp_seconds 1\d{9}(\.\d+)?$/m);
+  // Counters the alerts read through increase() are there at 0 before their first increase.
+  expect(metrics).toMatch(/^cdclake_consumer_dead_letters_total 0$/m);
+  expect(metrics).toMatch(/^cdclake_merge_failures_total\{topic="[^"]+\.public\.items"\} 0$/m);
   expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
 
   up.process.kill('SIGTERM');

@@ -7,6 +7,7 @@ import { resolveConfig } from '../../core/config.ts';
 import { createS3Client } from '../../core/s3.ts';
 import { installDuckdbExtensions } from '../../scripts/services/duckdb-extensions.ts';
 import { Home } from '../../scripts/services/home.ts';
+import { installTestTools } from '../../scripts/services/test-tools.ts';
 import { resolveEndpoints, type Endpoints, type ServiceEnv } from './endpoints.ts';
 
 declare module 'vitest' {
@@ -20,7 +21,10 @@ let endpoints: Endpoints | undefined;
 export async function setup(project: TestProject): Promise<void> {
   endpoints = await resolveEndpoints();
   const config = resolveConfig({ ...process.env, ...endpoints.env });
-  await installDuckdbExtensions(new Home(config.CDCLAKE_HOME), config.DUCKDB_EXTENSION_DIR);
+  const home = new Home(config.CDCLAKE_HOME);
+  await installDuckdbExtensions(home, config.DUCKDB_EXTENSION_DIR);
+  // Debezium's jars and promtool, for the tests that run them (fetched and built once).
+  await installTestTools(home);
   const s3 = createS3Client(config);
   try {
     await s3.send(new HeadBucketCommand({ Bucket: config.S3_BUCKET }));
