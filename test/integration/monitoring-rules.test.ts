@@ -1,6 +1,7 @@
 // The alert rules run by Prometheus' own promtool (built from the Go module proxy by `npm run services --
 // test-tools`): they parse, the configuration that loads them is valid, and their unit tests
-// (monitoring/prometheus/alerts.test.yml) pass, with each alert shown firing at least once.
+// (monitoring/prometheus/alerts.test.yml) pass, with each alert shown firing at least once. Every query of
+// the Grafana dashboard is parsed by Prometheus' PromQL parser too.
 
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import { parse } from 'yaml';
 import { Home } from '../../scripts/services/home.ts';
 import { promtoolPath } from '../../scripts/services/promtool.ts';
 import { testConfig } from '../support/fixtures.ts';
+import { dashboard } from '../support/monitoring.ts';
 
 const run = promisify(execFile);
 const DIR = path.resolve('monitoring', 'prometheus');
@@ -67,4 +69,19 @@ test("promtool checks Prometheus' configuration with the rules it loads", async 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('every query of the Grafana dashboard parses as Prometheus parses it', async () => {
+  const queries = dashboard().panels.flatMap((p) => p.targets.map((t) => ({ panel: p.title, expr: t.expr })));
+  expect(queries.length).toBeGreaterThan(10);
+  for (const { panel, expr } of queries) {
+    // Grafana fills its interval variables in before Prometheus sees the query.
+    const sent = expr.replaceAll(/\$__(rate_)?interval|\$__range/g, '5m');
+    const parsed = await promtoolSays('--experimental', 'promql', 'format', sent);
+    expect(parsed.code, `${panel}: ${expr}\n${parsed.output}`).toBe(0);
+  }
+  // The parser refuses what it should: the check is not a formality.
+  expect((await promtoolSays('--experimental', 'promql', 'format', 'sum(rate(cdclake_x[5m])')).code).not.toBe(
+    0,
+  );
 });
