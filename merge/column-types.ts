@@ -1,7 +1,7 @@
 // Types for columns that arrive typed by their values (Debezium's JSON without schemas): decimals and
 // timestamps come as text or plain integers there. Such a column takes the type LAKE_COLUMN_TYPES names for
-// it, or else the type its bronze column already has; every value is converted exactly or the table's merge
-// stops, naming the column and the value. Columns typed by a writer schema keep their type unless
+// it, or else the decimal, time or UUID type its bronze column already has; every value is converted exactly
+// or the table's merge stops, naming the column and the value. Columns typed by a writer schema keep their type unless
 // LAKE_COLUMN_TYPES names them.
 //
 //   LAKE_COLUMN_TYPES='orders.amount=DECIMAL(12,2); orders.created_at=TIMESTAMPTZ; orders.day=DATE'
@@ -64,6 +64,21 @@ export function parseColumnTypes(text: string): ColumnTypes {
 }
 
 const INTEGERS = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT']);
+const TIMES = new Set(['DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP WITH TIME ZONE']);
+
+/**
+ * Whether a column typed by its values may take bronze's type without LAKE_COLUMN_TYPES: only where JSON
+ * cannot carry that type, so the value's type says nothing against it (a decimal or a time as text, a time
+ * as an integer, a decimal as a number). Text arriving for an integer, boolean or double column is a change
+ * of the source's column (JSON carries those types itself), and is left to stop the table, not read back.
+ */
+function takesBronzeType(from: string, stored: string): boolean {
+  const decimal = stored.startsWith('DECIMAL(');
+  if (from === 'VARCHAR') return decimal || TIMES.has(stored) || stored === 'UUID';
+  if (INTEGERS.has(from)) return decimal || TIMES.has(stored);
+  if (from === 'DOUBLE' || from === 'FLOAT') return decimal;
+  return false;
+}
 
 /**
  * How a value of type `from` becomes `to`: text and numbers by an exact CAST; integers as Debezium encodes
@@ -102,7 +117,7 @@ export async function retypeIncoming(
     let target = options.configured?.get(column.name);
     if (target === undefined && options.typedByValues && stored !== undefined) {
       const change = compareTypes(stored, column.type);
-      if (change === 'incompatible') target = stored;
+      if (change === 'incompatible' && takesBronzeType(column.type, stored)) target = stored;
     }
     if (target === undefined || target === column.type) {
       out.push(column);
