@@ -17,6 +17,7 @@ import { queryRaw } from '../support/raw-layer.ts';
 import { compareBronzeWithPostgres } from '../support/lake-oracle.ts';
 import { createSourceFixture, type SourceFixture } from '../support/postgres-source.ts';
 import { runCdclake, startCdclake, type Child } from '../support/processes.ts';
+import { waitUntil } from '../support/wait.ts';
 
 let fixture: SourceFixture | undefined;
 let producer: Child | undefined;
@@ -82,7 +83,16 @@ test('bronze equals the source after key changes, truncate, DDL, new tables, two
 
   // The producer's first run snapshots every table incrementally; it is killed in the middle of that.
   producer = startCdclake(f.config, ['produce', '--source', 'postgres'], env);
-  for (let i = 0; i < 600 && (await metric(port, 'cdclake_snapshot_chunks_total')) < 4; i++) await sleep(50);
+  let exitedEarly = false;
+  void producer.exited.then(() => (exitedEarly = true));
+  // A loaded machine may take a while to start it; a producer that died says why instead of timing out.
+  await waitUntil(
+    'the producer to send four snapshot chunks',
+    async () => exitedEarly || (await metric(port, 'cdclake_snapshot_chunks_total')) >= 4,
+    180_000,
+    50,
+  );
+  if (exitedEarly) throw new Error(`the producer exited before the kill:\n${producer.output()}`);
   // Four chunks are sent, and the big table has hundreds to go: killed now, the snapshot is cut in the middle.
   // Whether the last chunks' progress reached the state topic before the kill is left to chance on purpose:
   // the resumed snapshot sends them again, and positions order the copies.
