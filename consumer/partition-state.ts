@@ -8,6 +8,7 @@
 // On revoke the open batch is discarded and an in-flight write is aborted: nothing more is committed.
 
 import type { DeadLetter } from './dead-letters.ts';
+import type { LateObjectWatch } from './late-objects.ts';
 import type { RawBatch } from './raw-batch.ts';
 
 export const PartitionPhase = {
@@ -50,6 +51,8 @@ export class PartitionState {
   handling: Promise<void> | undefined;
   /** The write in flight, if any; writes of one partition run one after another. */
   writing: Promise<void> | undefined;
+  /** Copies an earlier owner's abandoned uploads may still land, looked for after the resume. */
+  late: LateObjectWatch | undefined;
 
   constructor(topic: string, partition: number, ready: Promise<void>) {
     this.topic = topic;

@@ -19,6 +19,7 @@ import { rawObjectKey } from '../core/raw-layer/keys.ts';
 import { PartitionPhase, type PartitionState, type TakenBatch } from './partition-state.ts';
 import { uploadFile } from './upload.ts';
 import { patiently } from '../core/patiently.ts';
+import { listLateObjects, removeObjects } from './late-objects.ts';
 
 export interface PartitionWriterOptions {
   config: Config;
@@ -43,6 +44,7 @@ export class PartitionWriter {
   private readonly bytesWritten;
   private readonly deadLettered;
   private readonly retries;
+  private readonly lateRemoved;
 
   constructor(options: PartitionWriterOptions) {
     this.options = options;
@@ -54,6 +56,7 @@ export class PartitionWriter {
     // from a sample before them (CdclakeDeadLetters).
     this.deadLettered.inc(0);
     this.retries = metrics.counter('cdclake_consumer_upload_retries_total');
+    this.lateRemoved = metrics.counter('cdclake_consumer_late_objects_removed_total');
   }
 
   get files(): number {
@@ -118,6 +121,7 @@ export class PartitionWriter {
           if (signal.aborted || generation !== this.options.generation()) return;
           throw error;
         }
+        state.late?.wrote(key);
         this.filesWritten.inc(1, { topic: state.topic });
         this.bytesWritten.inc(bytes, { topic: state.topic });
         this.options.onWritten?.(state.topic);
@@ -137,6 +141,44 @@ export class PartitionWriter {
         { err: error, topic: state.topic, partition: state.partition },
         'offset commit failed; S3 holds the progress',
       );
+    }
+  }
+
+  /**
+   * Removes the partition's late objects (late-objects.ts), once the group accepted a commit after the
+   * listing. Run in the partition's write queue, so no write of its own is in flight; a failure is logged and
+   * the next sweep tries again, for a second copy loses nothing.
+   */
+  async sweepLateObjects(state: PartitionState): Promise<void> {
+    const { config, s3, log } = this.options;
+    const watch = state.late;
+    const generation = this.options.generation();
+    if (watch === undefined || state.phase !== PartitionPhase.ready) return;
+    const where = { topic: state.topic, partition: state.partition };
+    try {
+      const next = state.next;
+      const late = await listLateObjects(
+        s3,
+        config.S3_BUCKET,
+        config.RAW_PREFIX,
+        state.topic,
+        state.partition,
+        watch,
+        next,
+      );
+      if (late.length === 0 || generation !== this.options.generation()) return;
+      // The fence: accepted, this commit shows no later owner existed when the listing ran.
+      await this.options.commit(state.topic, state.partition, next);
+      if (generation !== this.options.generation() || state.phase !== PartitionPhase.ready) return;
+      await removeObjects(s3, config.S3_BUCKET, late);
+      this.lateRemoved.inc(late.length, { topic: state.topic });
+      log.warn(
+        { ...where, objects: late },
+        "an earlier owner's abandoned uploads landed after the partition was resumed here: removed, for " +
+          "this consumer's own objects hold their offsets",
+      );
+    } catch (error: unknown) {
+      log.info({ ...where, err: error }, 'looking for late objects failed; trying again later');
     }
   }
 

@@ -30,6 +30,7 @@ import { allWritten, FlushPolicy, flushLimits, pendingWork } from './flush-polic
 import { aloneInGroup, GroupMembership, SESSION_TIMEOUT_MS } from './group-membership.ts';
 import { PartitionPhase, PartitionState } from './partition-state.ts';
 import { PartitionWriter } from './partition-writer.ts';
+import { LateObjectWatch } from './late-objects.ts';
 import { resumePartition } from './resume.ts';
 import type { ChangeShape, OpenRawBatch, RawBatch } from './raw-batch.ts';
 import { isTombstone, RecordRouter } from './record-router.ts';
@@ -289,6 +290,7 @@ export class RawConsumer {
     state.next = next;
     state.batchStart = next;
     state.consumed = next;
+    state.late = new LateObjectWatch(next);
     state.phase = PartitionPhase.ready;
     this.group.seek(state.topic, state.partition, next);
   }
@@ -482,6 +484,9 @@ export class RawConsumer {
     const now = Date.now();
     const { due, oldestMs } = this.policy.due(this.partitions.values(), now, this.options.untilIdle);
     for (const state of due) this.flushInBackground(state);
+    for (const state of this.partitions.values())
+      if (state.phase === PartitionPhase.ready && state.late?.due(now) === true)
+        this.sweepInBackground(state);
     this.batchAge.set(oldestMs / 1000);
     await this.relieveMemory();
     if (this.options.untilIdle && this.joined) await this.stopIfIdle(now);
@@ -518,6 +523,15 @@ export class RawConsumer {
     if (state.writing !== undefined) await state.writing;
     if (!state.pending || state.phase !== PartitionPhase.ready) return;
     this.flushInBackground(state);
+  }
+
+  /** Looks for the partition's late objects (late-objects.ts) after its writes under way. */
+  private sweepInBackground(state: PartitionState): void {
+    const writing = (state.writing ?? Promise.resolve()).then(() => this.writer.sweepLateObjects(state));
+    state.writing = writing;
+    void writing.finally(() => {
+      if (state.writing === writing) state.writing = undefined;
+    });
   }
 
   private flushInBackground(state: PartitionState): void {

@@ -127,19 +127,16 @@ export async function resumePartition(
   const { s3, config, log } = ctx;
   const { hint, low, high } = await kafkaPatiently(ctx, state, () => kafkaOffsets(ctx, state));
   state.highWatermark = high;
-  // Listed twice: an upload of the previous owner, aborted when the rebalance began, may still land.
-  const list = (): Promise<ResumePoint> =>
-    listPatiently(ctx, state, (listingStarted) =>
-      findResumePoint(s3, config.S3_BUCKET, config.RAW_PREFIX, state.topic, state.partition, hint).catch(
-        (error: unknown) => {
-          const key = partitionPrefix(config.RAW_PREFIX, state.topic, state.partition);
-          throw s3Failure(error, 'listing of', { bucket: config.S3_BUCKET, key }, config, listingStarted);
-        },
-      ),
-    );
-  await list();
-  await new Promise((r) => setTimeout(r, 200));
-  const point = await list();
+  // An upload the previous owner abandoned may still land after this listing: the new owner removes that
+  // second copy later (late-objects.ts).
+  const point = await listPatiently(ctx, state, (listingStarted) =>
+    findResumePoint(s3, config.S3_BUCKET, config.RAW_PREFIX, state.topic, state.partition, hint).catch(
+      (error: unknown) => {
+        const key = partitionPrefix(config.RAW_PREFIX, state.topic, state.partition);
+        throw s3Failure(error, 'listing of', { bucket: config.S3_BUCKET, key }, config, listingStarted);
+      },
+    ),
+  );
   let next = point.next ?? low;
   if (next < low) {
     const gap = { topic: state.topic, partition: state.partition, first: next, last: low - 1n };

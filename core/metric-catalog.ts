@@ -42,6 +42,9 @@ export const METRICS = {
   cdclake_consumer_upload_retries_total: counter(
     'raw object uploads that failed and were sent again (CONSUMER_UPLOAD_RETRY_MS)',
   ),
+  cdclake_consumer_late_objects_removed_total: counter(
+    "second copies removed: objects an earlier owner's abandoned uploads wrote after the partition was resumed",
+  ),
   cdclake_merge_raw_rows_total: counter('raw rows read by merges'),
   cdclake_merge_bronze_rows_total: counter('bronze rows inserted or updated'),
   cdclake_merge_failures_total: counter('table merges that failed'),

@@ -24,6 +24,12 @@ import { ModelSet, type ModelFailure, type ModelRefresh } from './models.ts';
 import { listRawObjectsAfter, listRawPartitions, type RawObject } from '../core/raw-layer/listing.ts';
 
 /** `work` over every item, at most `limit` at a time; results in the items' order. */
+/** DuckDB's error for a raw object that was listed but is gone when read (HTTP 404 on a key under `root`). */
+function vanishedRawObject(error: unknown, root: string): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /HTTP 404/.test(message) && message.includes(`/${root}`);
+}
+
 async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
@@ -182,9 +188,33 @@ export class MergeJob {
     for (const [topic, objects] of [...byTopic].sort(([a], [b]) => (a < b ? -1 : 1))) {
       this.progressed();
       try {
-        const merged = await leases.ifFree(`topic:${topic}`, () =>
-          this.mergeLeased(connection, topic, objects),
-        );
+        const merged = await leases
+          .ifFree(`topic:${topic}`, () => this.mergeLeased(connection, topic, objects))
+          .catch(async (error: unknown) => {
+            // A listed object removed before it was read: a late second copy the consumer removed
+            // (consumer/late-objects.ts). Its offsets are in other objects: listed again, merged again.
+            if (!vanishedRawObject(error, this.config.RAW_PREFIX)) throw error;
+            this.log.warn(
+              { topic, err: error },
+              'a raw object was removed while the merge read it; listing again',
+            );
+            const relisted = await mapConcurrently(
+              partitions.filter((p) => p.topic === topic),
+              16,
+              ({ partition }) =>
+                listRawObjectsAfter(
+                  this.s3,
+                  this.config.S3_BUCKET,
+                  this.config.RAW_PREFIX,
+                  topic,
+                  partition,
+                  checkpoints.get(topic)?.get(partition)?.lastKey,
+                ),
+            );
+            return leases.ifFree(`topic:${topic}`, () =>
+              this.mergeLeased(connection, topic, relisted.flat()),
+            );
+          });
         if (merged === undefined) {
           result.busy?.push(topic);
           continue;

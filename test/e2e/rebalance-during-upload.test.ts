@@ -1,7 +1,9 @@
 // A rebalance while uploads are in flight: the first consumer's uploads hang (a proxy holds every write),
 // a second consumer joins the group, and the first abandons those uploads for the partitions' next owners.
 // An upload abandoned so is not a failure: the first keeps running, and once writes pass again every event
-// is in raw exactly once. Before, the abort ended the process ("Upload aborted.").
+// is in raw exactly once. Before, the abort ended the process ("Upload aborted."). The proxy reads the held
+// requests' bodies, as a server that hangs before it answers does, so the abandoned uploads land when writes
+// pass again, after the partitions' owners resumed: the owners remove those second copies.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, onTestFinished, test } from 'vitest';
@@ -21,7 +23,7 @@ test('uploads abandoned for a rebalance do not stop the consumer; every event la
     { target: 'kafka', orders: '20000', customers: '1000', products: '100' },
     createLogger('test'),
   );
-  const proxy = await startS3HoldProxy(config.S3_ENDPOINT);
+  const proxy = await startS3HoldProxy(config.S3_ENDPOINT, { readBodies: true });
   onTestFinished(() => proxy.close());
   proxy.hold();
   const first = startCdclake({ ...config, S3_ENDPOINT: proxy.endpoint }, ['consume'], { LOG_LEVEL: 'info' });
@@ -30,7 +32,7 @@ test('uploads abandoned for a rebalance do not stop the consumer; every event la
     await first.exited;
   });
   await waitUntil('uploads held in flight', async () => proxy.held() > 0, 60_000);
-  const second = startCdclake(config, ['consume']);
+  const second = startCdclake(config, ['consume'], { LOG_LEVEL: 'info' });
   onTestFinished(async () => {
     second.process.kill('SIGKILL');
     await second.exited;
@@ -41,17 +43,27 @@ test('uploads abandoned for a rebalance do not stop the consumer; every event la
     async () => first.output().includes('the group is rebalancing') || first.process.exitCode !== null,
     60_000,
   );
+  await waitUntil(
+    'the second to resume its partitions',
+    async () => second.output().includes('partition resumes'),
+    60_000,
+  );
   await sleep(2000);
   expect(first.process.exitCode, first.output().slice(-3000)).toBeNull();
   proxy.release();
+  // The abandoned uploads are carried out now; the check below waits for what they leave.
+  await waitUntil('the released writes answered', async () => proxy.forwarding() === 0, 60_000);
+  let counts = { rows: 0, distinct_offsets: 0 };
   await waitUntil(
     'every event in raw once',
     async () => {
-      const counts = await rawOffsetCounts(config, prefix);
+      counts = await rawOffsetCounts(config, prefix);
       return counts.rows === generated.events && counts.distinct_offsets === counts.rows;
     },
     120_000,
-  );
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}: ${JSON.stringify(counts)} of ${generated.events} events`);
+  });
   expect(first.process.exitCode, first.output().slice(-3000)).toBeNull();
   second.process.kill('SIGTERM');
   first.process.kill('SIGTERM');

@@ -1,6 +1,10 @@
 // An HTTP proxy in front of the real MinIO that can stop answering writes: while held, every PUT or POST
 // (an upload, a multipart step) is kept waiting with no response, as a hung S3 endpoint does, and reads go
 // through. Released requests are forwarded as they came.
+//
+// With `readBodies`, a held write's body is read in full while it waits, as by a server that received the
+// request and hangs before it answers: on release it is carried out even when its client gave up meanwhile
+// (an abandoned upload lands late). Without, the body stays unread in the client's socket.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,14 +18,24 @@ export interface S3HoldProxy {
   release(): void;
   /** Writes waiting right now. */
   held(): number;
+  /** Released writes not yet answered by the store. */
+  forwarding(): number;
   close(): Promise<void>;
 }
 
-export async function startS3HoldProxy(target: string): Promise<S3HoldProxy> {
+export async function startS3HoldProxy(
+  target: string,
+  options: { readBodies?: boolean } = {},
+): Promise<S3HoldProxy> {
   const upstream = new URL(target);
   let holding = false;
+  let forwarding = 0;
   const waiting: (() => void)[] = [];
-  const forward = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+  const forward = (
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    body?: Promise<Buffer>,
+  ): http.ClientRequest => {
     const out = http.request(
       {
         host: upstream.hostname,
@@ -36,16 +50,37 @@ export async function startS3HoldProxy(target: string): Promise<S3HoldProxy> {
       },
     );
     out.on('error', () => response.destroy());
-    request.pipe(out);
+    response.on('error', () => undefined);
+    if (body === undefined) request.pipe(out);
+    else
+      void body.then(
+        (bytes) => out.end(bytes),
+        () => out.destroy(),
+      );
+    return out;
   };
+  const readBody = (request: http.IncomingMessage): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => resolve(Buffer.concat(chunks)));
+      request.on('error', reject);
+      request.on('close', () => {
+        if (!request.complete) reject(new Error('the client went away before its body was read'));
+      });
+    });
   const server = http.createServer((request, response) => {
     const write = request.method === 'PUT' || request.method === 'POST';
     if (holding && write) {
-      // Not read while held: the client's body stays in its socket, as with a stalled server.
-      request.pause();
+      const body = options.readBodies === true ? readBody(request) : undefined;
+      body?.catch(() => undefined);
+      // Without readBodies, not read while held: the client's body stays in its socket, as with a stalled
+      // server.
+      if (body === undefined) request.pause();
       waiting.push(() => {
-        request.resume();
-        forward(request, response);
+        if (body === undefined) request.resume();
+        forwarding++;
+        forward(request, response, body).on('close', () => forwarding--);
       });
       return;
     }
@@ -63,6 +98,7 @@ export async function startS3HoldProxy(target: string): Promise<S3HoldProxy> {
       for (const go of waiting.splice(0)) go();
     },
     held: () => waiting.length,
+    forwarding: () => forwarding,
     close: async () => {
       waiting.length = 0;
       server.closeAllConnections();
