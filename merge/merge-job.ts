@@ -13,7 +13,13 @@ import { Metrics } from '../core/metrics.ts';
 import { identifier, renderSql } from '../core/sql-files.ts';
 import { createS3Client } from '../core/s3.ts';
 import { s3Failure } from '../core/s3-failure.ts';
-import { PRUNE_SUPERSEDED_AT, pruneCheckpoints, readCheckpoints, supersededRows } from './checkpoints.ts';
+import {
+  PRUNE_SUPERSEDED_AT,
+  pruneCheckpoints,
+  readCheckpoints,
+  supersededRows,
+  type Checkpoint,
+} from './checkpoints.ts';
 import { compactLake } from './maintenance.ts';
 import { openLake } from './lake.ts';
 import { LakeGate } from './lake-gate.ts';
@@ -162,16 +168,7 @@ export class MergeJob {
     const where = { bucket: this.config.S3_BUCKET, key: this.config.RAW_PREFIX };
     const [partitions, listed] = await (async () => {
       const found = await listRawPartitions(this.s3, this.config.S3_BUCKET, this.config.RAW_PREFIX);
-      const objects = await mapConcurrently(found, 16, ({ topic, partition }) =>
-        listRawObjectsAfter(
-          this.s3,
-          this.config.S3_BUCKET,
-          this.config.RAW_PREFIX,
-          topic,
-          partition,
-          checkpoints.get(topic)?.get(partition)?.lastKey,
-        ),
-      );
+      const objects = await mapConcurrently(found, 16, (p) => this.listNew(p, checkpoints));
       return [found, objects] as const;
     })().catch((error: unknown) => {
       throw s3Failure(error, 'listing of', where, this.config, listingStarted);
@@ -201,15 +198,7 @@ export class MergeJob {
             const relisted = await mapConcurrently(
               partitions.filter((p) => p.topic === topic),
               16,
-              ({ partition }) =>
-                listRawObjectsAfter(
-                  this.s3,
-                  this.config.S3_BUCKET,
-                  this.config.RAW_PREFIX,
-                  topic,
-                  partition,
-                  checkpoints.get(topic)?.get(partition)?.lastKey,
-                ),
+              (p) => this.listNew(p, checkpoints),
             );
             return leases.ifFree(`topic:${topic}`, () =>
               this.mergeLeased(connection, topic, relisted.flat()),
@@ -375,6 +364,22 @@ export class MergeJob {
    * of the listed objects since the pass listed them), and a DuckLake commit conflict is retried from the
    * start (the merge and its checkpoint commit together, so a failed attempt left nothing).
    */
+  /** A partition's raw objects after its checkpoint. */
+  private listNew(
+    { topic, partition }: { topic: string; partition: number },
+    checkpoints: Map<string, Map<number, Checkpoint>>,
+  ): Promise<RawObject[]> {
+    const after = checkpoints.get(topic)?.get(partition)?.lastKey;
+    return listRawObjectsAfter(
+      this.s3,
+      this.config.S3_BUCKET,
+      this.config.RAW_PREFIX,
+      topic,
+      partition,
+      after,
+    );
+  }
+
   private async mergeLeased(
     connection: DuckDBConnection,
     topic: string,

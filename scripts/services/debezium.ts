@@ -8,11 +8,10 @@ import { CdcError, ErrorCode } from '../../core/errors.ts';
 import { freePort } from '../../core/free-port.ts';
 import type { Home } from './home.ts';
 import { isAlive, startDetached, stopPid } from './processes.ts';
-import { requireCommand, run } from './tools.ts';
-import { DEBEZIUM_VERSION, KAFKA_VERSION } from './versions.ts';
+import { copyJars } from './maven.ts';
+import { requireCommand } from './tools.ts';
+import { DEBEZIUM_VERSION, KAFKA_VERSION, LOG4J_VERSION } from './versions.ts';
 
-/** The binding kafka.ts puts beside Kafka: Connect logs through slf4j 1.7, log4j2 writes. */
-const LOG4J_VERSION = '2.25.4';
 const CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 
 export function debeziumLibDir(home: Home): string {
@@ -33,41 +32,19 @@ export async function installDebezium(home: Home): Promise<boolean> {
     "to fetch Debezium's jars from Maven Central",
     'install Maven (apt-get install maven)',
   );
-  const work = home.dir('debezium', DEBEZIUM_VERSION);
-  const pom = path.join(work, 'pom.xml');
-  const dependency = (group: string, artifact: string, version: string): string =>
-    `    <dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${version}</version></dependency>`;
-  fs.writeFileSync(
-    pom,
-    `<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>dev.cdclake</groupId><artifactId>debezium-native</artifactId><version>1</version><packaging>pom</packaging>
-  <dependencies>
-${[
-  dependency('org.apache.kafka', 'connect-runtime', KAFKA_VERSION),
-  dependency('org.apache.kafka', 'connect-json', KAFKA_VERSION),
-  dependency('io.debezium', 'debezium-connector-postgres', DEBEZIUM_VERSION),
-  dependency('org.apache.logging.log4j', 'log4j-slf4j-impl', LOG4J_VERSION),
-].join('\n')}
-  </dependencies>
-</project>
-`,
-  );
-  fs.rmSync(lib, { recursive: true, force: true });
-  await run(
-    'mvn',
-    [
-      '-q',
-      '-B',
-      `-Dmaven.repo.local=${home.dir('maven', 'repository')}`,
-      '-f',
-      pom,
-      'dependency:copy-dependencies',
-      `-DoutputDirectory=${lib}`,
-      '-DincludeScope=runtime',
+  await copyJars(home, {
+    name: 'debezium-native',
+    work: home.dir('debezium', DEBEZIUM_VERSION),
+    lib,
+    artifacts: [
+      { group: 'org.apache.kafka', artifact: 'connect-runtime', version: KAFKA_VERSION },
+      { group: 'org.apache.kafka', artifact: 'connect-json', version: KAFKA_VERSION },
+      { group: 'io.debezium', artifact: 'debezium-connector-postgres', version: DEBEZIUM_VERSION },
+      // Connect logs through slf4j 1.7; the binding Kafka has beside it makes log4j2 write.
+      { group: 'org.apache.logging.log4j', artifact: 'log4j-slf4j-impl', version: LOG4J_VERSION },
     ],
-    { what: `fetching Debezium ${DEBEZIUM_VERSION} and Kafka Connect ${KAFKA_VERSION} jars` },
-  );
+    what: `fetching Debezium ${DEBEZIUM_VERSION} and Kafka Connect ${KAFKA_VERSION} jars`,
+  });
   // One Debezium release on the classpath: a second version of one of its modules fails at run time, not here.
   const strays = fs
     .readdirSync(lib)

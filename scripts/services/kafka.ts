@@ -7,8 +7,9 @@ import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Home } from './home.ts';
 import { runningPid, startDetached, stopPid, waitFor } from './processes.ts';
+import { copyJars } from './maven.ts';
 import { requireCommand, run } from './tools.ts';
-import { KAFKA_VERSION } from './versions.ts';
+import { KAFKA_VERSION, LOG4J_VERSION } from './versions.ts';
 
 export function kafkaLibDir(home: Home): string {
   return path.join(home.root, 'kafka', KAFKA_VERSION, 'lib');
@@ -20,36 +21,17 @@ export async function installKafka(home: Home): Promise<boolean> {
   if (fs.existsSync(marker)) return false;
   requireCommand('java', 'to run Kafka', 'install a JDK 17+ (apt-get install openjdk-17-jre-headless)');
   requireCommand('mvn', "to fetch Kafka's jars from Maven Central", 'install Maven (apt-get install maven)');
-  const work = home.dir('kafka', KAFKA_VERSION);
-  const pom = path.join(work, 'pom.xml');
-  fs.writeFileSync(
-    pom,
-    `<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>dev.cdclake</groupId><artifactId>kafka-native</artifactId><version>1</version><packaging>pom</packaging>
-  <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${KAFKA_VERSION}</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${KAFKA_VERSION}</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>2.25.4</version></dependency>
-  </dependencies>
-</project>
-`,
-  );
-  fs.rmSync(lib, { recursive: true, force: true });
-  await run(
-    'mvn',
-    [
-      '-q',
-      '-B',
-      `-Dmaven.repo.local=${home.dir('maven', 'repository')}`,
-      '-f',
-      pom,
-      'dependency:copy-dependencies',
-      `-DoutputDirectory=${lib}`,
-      '-DincludeScope=runtime',
+  await copyJars(home, {
+    name: 'kafka-native',
+    work: home.dir('kafka', KAFKA_VERSION),
+    lib,
+    artifacts: [
+      { group: 'org.apache.kafka', artifact: 'kafka_2.13', version: KAFKA_VERSION },
+      { group: 'org.apache.kafka', artifact: 'kafka-tools', version: KAFKA_VERSION },
+      { group: 'org.apache.logging.log4j', artifact: 'log4j-slf4j-impl', version: LOG4J_VERSION },
     ],
-    { what: `fetching Kafka ${KAFKA_VERSION} jars` },
-  );
+    what: `fetching Kafka ${KAFKA_VERSION} jars`,
+  });
   fs.writeFileSync(marker, new Date().toISOString());
   return true;
 }

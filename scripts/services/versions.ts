@@ -1,6 +1,8 @@
 // The pinned versions of every service and file the native launcher fetches. Change them here only.
 
 export const KAFKA_VERSION = '4.3.1';
+/** The log4j2 binding for slf4j put beside Kafka's and Kafka Connect's jars, so their logs are written. */
+export const LOG4J_VERSION = '2.25.4';
 /** MinIO ships no semver tags; this is the Go module pseudo-version of its last source commit we build. */
 export const MINIO_MODULE = 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c';
 export const POSTGRES_MIN_MAJOR = 15;

@@ -5,6 +5,8 @@
 
 import { expect, onTestFinished, test } from 'vitest';
 import { openDuckDB } from '../../../core/duckdb.ts';
+import { createLogger } from '../../../core/logger.ts';
+import { runGeneratorWorkload } from '../../../producer/generator-run.ts';
 import { freePort } from '../../../core/free-port.ts';
 import { rawObjectKey } from '../../../core/raw-layer/keys.ts';
 import { quotedString } from '../../../core/sql.ts';
@@ -33,18 +35,8 @@ async function copyRange(config: Config, source: string, topic: string, first: b
 test('a running consumer removes a late second copy of offsets it wrote, and nothing else', async () => {
   const id = uniqueId('late');
   const config = testConfig({ CDC_TOPIC_PREFIX: id, RAW_PREFIX: `${id}/raw/`, KAFKA_PARTITIONS: '1' });
-  const generate = (seed: string): Promise<string> =>
-    runCdclake(config, [
-      'produce',
-      '--source',
-      'generator',
-      '--target',
-      'kafka',
-      '--orders',
-      '300',
-      '--seed',
-      seed,
-    ]);
+  const generate = (seed: string) =>
+    runGeneratorWorkload(config, { target: 'kafka', orders: '300', seed }, createLogger('test'));
   await generate('1');
   await runCdclake(config, ['consume', '--until-idle']);
   const before = await listRawObjects(config, id);
