@@ -9,12 +9,16 @@
 // partition after its resume point. An object it did not write, starting at or after that point and ending
 // before the first offset it has not written yet, holds only offsets its own objects hold. Before removing
 // it, the owner commits its offset to the group: a commit the coordinator accepts shows that no later
-// generation of the group exists yet, so no later owner wrote anything this listing saw.
+// generation of the group exists yet, so no later owner wrote anything this listing saw. Only objects of its
+// own consumer group are removed (each object names its group in its metadata): another group writing the same
+// prefix is a mistake to report, and its objects are not this group's to judge.
 
-import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { listRawObjectsAfter } from '../core/raw-layer/listing.ts';
 import { startAfterFor } from '../core/raw-layer/keys.ts';
 
+/** The user metadata naming the consumer group that wrote a raw object (x-amz-meta-cdclake-group). */
+export const GROUP_METADATA = 'cdclake-group';
 /** How long after its first object landed a partition's owner keeps looking for late objects. */
 export const LATE_OBJECT_WINDOW_MS = 5 * 60_000;
 /** How often it looks meanwhile. */
@@ -27,6 +31,7 @@ export class LateObjectWatch {
   private readonly own = new Set<string>();
   private firstLandedAt: number | undefined;
   private lastSweep = 0;
+  private foreignReported = false;
 
   constructor(from: bigint) {
     this.from = from;
@@ -51,6 +56,13 @@ export class LateObjectWatch {
     return true;
   }
 
+  /** True the first time only: another writer's objects are reported once per assignment. */
+  reportForeign(): boolean {
+    const first = !this.foreignReported;
+    this.foreignReported = true;
+    return first;
+  }
+
   /** Of a listing after `from`, the objects this owner did not write whose offsets its own objects hold. */
   late(listed: readonly { key: string; first: bigint; last: bigint }[], next: bigint): string[] {
     return listed
@@ -59,17 +71,18 @@ export class LateObjectWatch {
   }
 }
 
-/** The late objects of a partition now (see the top of this file); none before the owner wrote anything. */
+/**
+ * The late objects of a partition now (see the top of this file), none before the owner wrote anything:
+ * `group`'s, and apart those another writer put there.
+ */
 export async function listLateObjects(
   s3: S3Client,
-  bucket: string,
-  root: string,
-  topic: string,
-  partition: number,
+  where: { bucket: string; root: string; topic: string; partition: number; group: string },
   watch: LateObjectWatch,
   next: bigint,
-): Promise<string[]> {
-  if (next <= watch.from) return [];
+): Promise<{ late: string[]; foreign: { key: string; group: string | undefined }[] }> {
+  const { bucket, root, topic, partition, group } = where;
+  if (next <= watch.from) return { late: [], foreign: [] };
   const listed = await listRawObjectsAfter(
     s3,
     bucket,
@@ -78,7 +91,15 @@ export async function listLateObjects(
     partition,
     startAfterFor(root, topic, partition, watch.from),
   );
-  return watch.late(listed, next);
+  const late: string[] = [];
+  const foreign: { key: string; group: string | undefined }[] = [];
+  for (const key of watch.late(listed, next)) {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const writer = head.Metadata?.[GROUP_METADATA];
+    if (writer === group) late.push(key);
+    else foreign.push({ key, group: writer });
+  }
+  return { late, foreign };
 }
 
 export async function removeObjects(s3: S3Client, bucket: string, keys: readonly string[]): Promise<void> {

@@ -19,7 +19,7 @@ import { rawObjectKey } from '../core/raw-layer/keys.ts';
 import { PartitionPhase, type PartitionState, type TakenBatch } from './partition-state.ts';
 import { uploadFile } from './upload.ts';
 import { patiently } from '../core/patiently.ts';
-import { listLateObjects, removeObjects } from './late-objects.ts';
+import { GROUP_METADATA, listLateObjects, removeObjects } from './late-objects.ts';
 
 export interface PartitionWriterOptions {
   config: Config;
@@ -29,6 +29,8 @@ export interface PartitionWriterOptions {
   tmpDir: string;
   metrics: Metrics;
   log: Logger;
+  /** The consumer group, named in each object's metadata (late-objects.ts). */
+  groupId: string;
   /** The group generation now: a write begun in an earlier one commits nothing. */
   generation: () => number;
   commit: (topic: string, partition: number, offset: bigint) => Promise<void>;
@@ -157,15 +159,19 @@ export class PartitionWriter {
     const where = { topic: state.topic, partition: state.partition };
     try {
       const next = state.next;
-      const late = await listLateObjects(
+      const { late, foreign } = await listLateObjects(
         s3,
-        config.S3_BUCKET,
-        config.RAW_PREFIX,
-        state.topic,
-        state.partition,
+        { bucket: config.S3_BUCKET, root: config.RAW_PREFIX, ...where, group: this.options.groupId },
         watch,
         next,
       );
+      if (foreign.length > 0 && watch.reportForeign())
+        log.warn(
+          { ...where, group: this.options.groupId, objects: foreign },
+          'objects of another writer hold offsets this consumer group wrote too: two groups (or another ' +
+            'tool) write this raw prefix, and each offset there is written twice. Left alone; give each ' +
+            'its own RAW_PREFIX or bucket',
+        );
       if (late.length === 0 || generation !== this.options.generation()) return;
       // The fence: accepted, this commit shows no later owner existed when the listing ran.
       await this.options.commit(state.topic, state.partition, next);
@@ -189,7 +195,8 @@ export class PartitionWriter {
     generation: number,
   ): Promise<number> {
     const { config, s3, log } = this.options;
-    return patiently(() => uploadFile(s3, config, key, file, signal), {
+    const metadata = { [GROUP_METADATA]: this.options.groupId };
+    return patiently(() => uploadFile(s3, config, key, file, signal, metadata), {
       forMs: config.CONSUMER_UPLOAD_RETRY_MS,
       retriable: () => true,
       wanted: () => generation === this.options.generation(),

@@ -129,6 +129,7 @@ export class RawConsumer {
       tmpDir: this.tmpDir,
       metrics: this.metrics,
       log,
+      groupId: this.group.groupId,
       generation: () => this.generation,
       commit: (topic, partition, offset) => this.group.commit(topic, partition, offset),
       onWritten: options.onWritten,

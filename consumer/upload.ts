@@ -16,6 +16,8 @@ export async function uploadFile(
   key: string,
   path: string,
   signal: AbortSignal,
+  /** User metadata of the object (x-amz-meta-*). */
+  metadata: Record<string, string> = {},
 ): Promise<number> {
   const size = fs.statSync(path).size;
   const bucket = config.S3_BUCKET;
@@ -25,6 +27,7 @@ export async function uploadFile(
       Bucket: bucket,
       Key: key,
       Body: size <= PART_SIZE ? fs.readFileSync(path) : fs.createReadStream(path),
+      Metadata: metadata,
     },
     partSize: PART_SIZE,
     queueSize: 2,

@@ -1,10 +1,14 @@
 // A raw object that lands after the partition's owner resumed (an earlier owner's abandoned upload, carried
 // out late by a server that had the whole request) is a second copy of offsets the owner writes too. The
-// running consumer removes it, and only it: an object from before its resume point, or one reaching past
-// what it has written, is left alone.
+// running consumer removes it, and only it: an object from before its resume point, one reaching past what
+// it has written, and one another consumer group wrote (a second writer of the prefix, reported) are left
+// alone.
 
 import { expect, onTestFinished, test } from 'vitest';
+import { CopyObjectCommand } from '@aws-sdk/client-s3';
+import { GROUP_METADATA } from '../../../consumer/late-objects.ts';
 import { openDuckDB } from '../../../core/duckdb.ts';
+import { createS3Client } from '../../../core/s3.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { runGeneratorWorkload } from '../../../producer/generator-run.ts';
 import { freePort } from '../../../core/free-port.ts';
@@ -17,8 +21,18 @@ import { listRawObjects, rawOffsetCounts } from '../../support/raw-layer.ts';
 import { parseMetrics } from '../../support/browser.ts';
 import { waitUntil } from '../../support/wait.ts';
 
-/** Writes the rows of `source` with offsets first..last under the key of that range: a copy of them. */
-async function copyRange(config: Config, source: string, topic: string, first: bigint, last: bigint) {
+/**
+ * Writes the rows of `source` with offsets first..last under the key of that range, a copy of them, as a
+ * consumer of `group` would have (its name in the object's metadata).
+ */
+async function copyRange(
+  config: Config,
+  source: string,
+  topic: string,
+  range: [bigint, bigint],
+  group: string,
+): Promise<string> {
+  const [first, last] = range;
   const key = rawObjectKey(config.RAW_PREFIX, topic, 0, first, last);
   const duck = await openDuckDB(config);
   try {
@@ -28,6 +42,20 @@ async function copyRange(config: Config, source: string, topic: string, first: b
     );
   } finally {
     duck.close();
+  }
+  const s3 = createS3Client(config);
+  try {
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: config.S3_BUCKET,
+        Key: key,
+        CopySource: `${config.S3_BUCKET}/${key}`,
+        MetadataDirective: 'REPLACE',
+        Metadata: { [GROUP_METADATA]: group },
+      }),
+    );
+  } finally {
+    s3.destroy();
   }
   return key;
 }
@@ -75,18 +103,21 @@ test('a running consumer removes a late second copy of offsets it wrote, and not
   const ownEnd = written.reduce((end, o) => (o.last > end ? o.last : end), 0n);
   // Late: from the resume point, within what the consumer wrote. Kept: one before its resume point, and one
   // reaching past the end of what it has written.
-  const late = await copyRange(config, own.key, topic, resumedAt, resumedAt + 1n);
+  const group = config.CONSUMER_GROUP ?? `${id}-raw`;
+  const late = await copyRange(config, own.key, topic, [resumedAt, resumedAt + 1n], group);
+  const otherGroup = await copyRange(config, own.key, topic, [resumedAt + 2n, resumedAt + 3n], 'elsewhere');
   const old = firstRun[0];
   if (old === undefined) throw new Error('no object of the first run');
-  const beforeResume = await copyRange(config, old.key, topic, old.first, old.first);
-  const pastEnd = rawObjectKey(config.RAW_PREFIX, topic, 0, ownEnd, ownEnd + 1000n);
-  await copyRange(config, own.key, topic, ownEnd, ownEnd + 1000n);
+  const beforeResume = await copyRange(config, old.key, topic, [old.first, old.first], group);
+  const pastEnd = await copyRange(config, own.key, topic, [ownEnd, ownEnd + 1000n], group);
   const keys = async (): Promise<Set<string>> =>
     new Set((await listRawObjects(config, id)).map((o) => o.key));
   await waitUntil('the late copy removed', async () => !(await keys()).has(late), 30_000);
   const left = await keys();
   expect(left.has(beforeResume)).toBe(true);
   expect(left.has(pastEnd)).toBe(true);
+  expect(left.has(otherGroup)).toBe(true);
+  expect(consumer.output()).toMatch(/objects of another writer hold offsets this consumer group wrote too/);
   for (const o of written) expect(left.has(o.key)).toBe(true);
   expect(consumer.output()).toContain(late.slice(late.lastIndexOf('/') + 1));
   const metrics = parseMetrics(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());

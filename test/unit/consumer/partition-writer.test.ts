@@ -34,6 +34,7 @@ function harness(options: { sendFails?: boolean; rebalanceOnSend?: boolean } = {
     s3: {} as S3Client, // no object is uploaded in these tests
     deadLetters,
     tmpDir: '/nonexistent',
+    groupId: 'test-raw',
     metrics: new Metrics(),
     log: createLogger('test', 'silent'),
     generation: () => generation,
