@@ -37,7 +37,7 @@ test('with Kafka down the slot does not advance; when Kafka is back every change
 
   const source = new PostgresSource(config, { untilIdle: false }, createLogger('test'));
   const running = source.run();
-  for (let i = 0; i < 200 && source.state !== 'streaming'; i++) await sleep(100);
+  for (let i = 0; i < 600 && source.state !== 'streaming'; i++) await sleep(100);
   expect(source.state).toBe('streaming');
 
   await kafka.kill();

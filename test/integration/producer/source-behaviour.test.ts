@@ -94,11 +94,11 @@ describe('PostgreSQL source behaviour', () => {
     const running = source.run();
     try {
       // Wait for streaming, then write only to the table outside the publication.
-      for (let i = 0; i < 100 && source.state !== 'streaming'; i++) await sleep(100);
+      for (let i = 0; i < 600 && source.state !== 'streaming'; i++) await sleep(100);
       await f.sql("insert into ignored select i, repeat('x', 200) from generate_series(1, 20000) i");
       const target = lsnToBigInt((await f.sql('select pg_current_wal_lsn()::text as lsn')).rows[0].lsn);
       let confirmed = 0n;
-      for (let i = 0; i < 200 && confirmed < target; i++) {
+      for (let i = 0; i < 600 && confirmed < target; i++) {
         await sleep(100);
         const row = (
           await f.sql(
