@@ -485,9 +485,17 @@ export class RawConsumer {
     const now = Date.now();
     const { due, oldestMs } = this.policy.due(this.partitions.values(), now, this.options.untilIdle);
     for (const state of due) this.flushInBackground(state);
-    for (const state of this.partitions.values())
-      if (state.phase === PartitionPhase.ready && state.late?.due(now) === true)
+    // Only once the partition wrote something of its own: before, no late object can be known for a copy.
+    for (const state of this.partitions.values()) {
+      const late = state.late;
+      if (
+        state.phase === PartitionPhase.ready &&
+        late !== undefined &&
+        state.next > late.from &&
+        late.due(now)
+      )
         this.sweepInBackground(state);
+    }
     this.batchAge.set(oldestMs / 1000);
     await this.relieveMemory();
     if (this.options.untilIdle && this.joined) await this.stopIfIdle(now);

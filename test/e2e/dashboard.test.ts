@@ -7,13 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import type { Config } from '../../core/config.ts';
-import { freePort } from '../../core/free-port.ts';
-import { postgresConninfo } from '../../core/postgres-conninfo.ts';
 import { launchChromium, parseMetrics } from '../support/browser.ts';
-import { createTestDatabase } from '../support/fixtures.ts';
 import { compareBronzeWithPostgres } from '../support/lake-oracle.ts';
-import { createSourceFixture } from '../support/postgres-source.ts';
+import { createSourceWithLake } from '../support/postgres-source.ts';
 import { startCdclake } from '../support/processes.ts';
 import { waitUntil } from '../support/wait.ts';
 
@@ -33,15 +29,9 @@ afterAll(async () => {
 });
 
 test('the dashboard shows a live run, and its figures equal /metrics and the source', async () => {
-  const f = await createSourceFixture();
+  const f = await createSourceWithLake();
   cleanups.push(() => f.cleanup());
-  const catalog = await createTestDatabase(f.config);
-  cleanups.push(() => catalog.drop());
-  const config: Config = {
-    ...f.config,
-    LAKE_CATALOG: `postgres:${postgresConninfo(catalog.url, catalog.name)}`,
-    METRICS_PORT: await freePort(),
-  };
+  const config = f.config;
   await f.sql('create table items (id int primary key, name text, qty int)');
   await f.sql("insert into items select i, 'item ' || i, i from generate_series(1, 1000) i");
   const up = startCdclake(config, ['up'], {

@@ -5,11 +5,8 @@
 
 import { afterAll, expect, test } from 'vitest';
 import type { Config } from '../../core/config.ts';
-import { freePort } from '../../core/free-port.ts';
-import { postgresConninfo } from '../../core/postgres-conninfo.ts';
-import { createTestDatabase } from '../support/fixtures.ts';
 import { compareBronzeWithPostgres } from '../support/lake-oracle.ts';
-import { createSourceFixture } from '../support/postgres-source.ts';
+import { createSourceWithLake, type SourceFixture } from '../support/postgres-source.ts';
 import { startCdclake, type Child } from '../support/processes.ts';
 import { waitUntil as waitFor } from '../support/wait.ts';
 import { METRICS } from '../../core/metric-catalog.ts';
@@ -24,20 +21,10 @@ afterAll(async () => {
 });
 
 /** A source database of the test's own, and a lake whose catalog is a PostgreSQL database of its own. */
-async function sourceAndLake(): Promise<{
-  f: Awaited<ReturnType<typeof createSourceFixture>>;
-  config: Config;
-}> {
-  const f = await createSourceFixture();
+async function sourceAndLake(): Promise<{ f: SourceFixture; config: Config }> {
+  const f = await createSourceWithLake();
   cleanups.push(() => f.cleanup());
-  const catalog = await createTestDatabase(f.config);
-  cleanups.push(() => catalog.drop());
-  const config: Config = {
-    ...f.config,
-    LAKE_CATALOG: `postgres:${postgresConninfo(catalog.url, catalog.name)}`,
-    METRICS_PORT: await freePort(),
-  };
-  return { f, config };
+  return { f, config: f.config };
 }
 
 async function bronzeEqualsSource(config: Config, tables: string[]): Promise<boolean> {

@@ -3,7 +3,9 @@
 
 import type pg from 'pg';
 import type { Config } from '../../core/config.ts';
+import { freePort } from '../../core/free-port.ts';
 import { connectPostgres } from '../../core/postgres-client.ts';
+import { postgresConninfo } from '../../core/postgres-conninfo.ts';
 import { createTestDatabase, lakeTestConfig, testConfig, uniqueId } from './fixtures.ts';
 
 export interface SourceFixture {
@@ -30,6 +32,27 @@ export async function createSourceFixture(): Promise<SourceFixture> {
         .catch(() => undefined);
       await client.end();
       await database.drop();
+    },
+  };
+}
+
+/**
+ * A source of the test's own (createSourceFixture) whose lake's catalog is a PostgreSQL database of its own, as
+ * `cdclake up` and several processes need, and a metrics port; `cleanup` removes both.
+ */
+export async function createSourceWithLake(): Promise<SourceFixture> {
+  const f = await createSourceFixture();
+  const catalog = await createTestDatabase(f.config);
+  return {
+    config: {
+      ...f.config,
+      LAKE_CATALOG: `postgres:${postgresConninfo(catalog.url, catalog.name)}`,
+      METRICS_PORT: await freePort(),
+    },
+    sql: f.sql,
+    cleanup: async () => {
+      await catalog.drop();
+      await f.cleanup();
     },
   };
 }
