@@ -4,7 +4,8 @@
 //
 // With `readBodies`, a held write's body is read in full while it waits, as by a server that received the
 // request and hangs before it answers: on release it is carried out even when its client gave up meanwhile
-// (an abandoned upload lands late). Without, the body stays unread in the client's socket.
+// (an abandoned upload lands late). Without, the body stays unread in the client's socket. `beforeRead` runs
+// before a GET or HEAD is forwarded (to change the store between a client's listing and its read).
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +26,7 @@ export interface S3HoldProxy {
 
 export async function startS3HoldProxy(
   target: string,
-  options: { readBodies?: boolean } = {},
+  options: { readBodies?: boolean; beforeRead?: (path: string) => Promise<void> } = {},
 ): Promise<S3HoldProxy> {
   const upstream = new URL(target);
   let holding = false;
@@ -82,6 +83,18 @@ export async function startS3HoldProxy(
         forwarding++;
         forward(request, response, body).on('close', () => forwarding--);
       });
+      return;
+    }
+    const { beforeRead } = options;
+    if (beforeRead !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+      request.pause();
+      void beforeRead(request.url ?? '').then(
+        () => {
+          request.resume();
+          forward(request, response);
+        },
+        () => response.destroy(),
+      );
       return;
     }
     forward(request, response);
