@@ -1,9 +1,12 @@
 // Writing raw objects by hand, exactly as the consumer lays them out (Contract 2: key, columns, metadata),
 // so merge tests control every position and offset. The files go to the real MinIO through DuckDB.
 
+import { CopyObjectCommand } from '@aws-sdk/client-s3';
+import { GROUP_METADATA } from '../../consumer/late-objects.ts';
 import { rawObjectKey } from '../../core/raw-layer/keys.ts';
 import type { Config } from '../../core/config.ts';
 import { openDuckDB } from '../../core/duckdb.ts';
+import { createS3Client } from '../../core/s3.ts';
 import { quotedIdentifier, quotedString } from '../../core/sql.ts';
 
 export interface RawEvent {
@@ -73,4 +76,22 @@ export async function writeRawObject(config: Config, spec: RawObjectSpec): Promi
     duck.close();
   }
   return key;
+}
+
+/** Names the consumer group that wrote a raw object in its S3 metadata, as the consumer does at upload. */
+export async function setWriterGroup(config: Config, key: string, group: string): Promise<void> {
+  const s3 = createS3Client(config);
+  try {
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: config.S3_BUCKET,
+        Key: key,
+        CopySource: `${config.S3_BUCKET}/${key}`,
+        MetadataDirective: 'REPLACE',
+        Metadata: { [GROUP_METADATA]: group },
+      }),
+    );
+  } finally {
+    s3.destroy();
+  }
 }

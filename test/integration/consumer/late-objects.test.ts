@@ -5,10 +5,7 @@
 // alone.
 
 import { expect, onTestFinished, test } from 'vitest';
-import { CopyObjectCommand } from '@aws-sdk/client-s3';
-import { GROUP_METADATA } from '../../../consumer/late-objects.ts';
 import { openDuckDB } from '../../../core/duckdb.ts';
-import { createS3Client } from '../../../core/s3.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { runGeneratorWorkload } from '../../../producer/generator-run.ts';
 import { freePort } from '../../../core/free-port.ts';
@@ -18,6 +15,7 @@ import type { Config } from '../../../core/config.ts';
 import { testConfig, uniqueId } from '../../support/fixtures.ts';
 import { runCdclake, startCdclake, stopCdclake } from '../../support/processes.ts';
 import { listRawObjects, rawOffsetCounts } from '../../support/raw-layer.ts';
+import { setWriterGroup } from '../../support/raw-writer.ts';
 import { parseMetrics } from '../../support/browser.ts';
 import { waitUntil } from '../../support/wait.ts';
 
@@ -43,20 +41,7 @@ async function copyRange(
   } finally {
     duck.close();
   }
-  const s3 = createS3Client(config);
-  try {
-    await s3.send(
-      new CopyObjectCommand({
-        Bucket: config.S3_BUCKET,
-        Key: key,
-        CopySource: `${config.S3_BUCKET}/${key}`,
-        MetadataDirective: 'REPLACE',
-        Metadata: { [GROUP_METADATA]: group },
-      }),
-    );
-  } finally {
-    s3.destroy();
-  }
+  await setWriterGroup(config, key, group);
   return key;
 }
 
